@@ -1,0 +1,29 @@
+"""The launch flow: give each organisation its request and link, then send the invitations."""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger, task
+
+from flows.tasks import deliver_until_done
+from nimeamiset.db import session_scope
+from nimeamiset.runtime import build_runtime
+from nimeamiset.services.rounds import launch_round
+
+
+@task(name="queue-invitations", retries=2, retry_delay_seconds=10)
+def queue_invitations(round_id: str) -> int:
+    rt = build_runtime()
+    with session_scope(rt.engine) as session:
+        return launch_round(session, round_id, rt.mail, now=rt.now())
+
+
+@flow(name="launch-round", log_prints=False)
+async def launch_round_flow(round_id: str) -> dict[str, int]:
+    """Launch a round: queue one invitation per organisation in one transaction, deliver them
+    in batches over reused SMTP connections. Running it again sends nothing new, but retries
+    what is still waiting."""
+    queued = queue_invitations(round_id)
+    outcome = await deliver_until_done(round_id)
+    get_run_logger().info("round %s: %d queued, %d sent, %d waiting for a retry",
+                          round_id, queued, outcome["sent"], outcome["waiting"])
+    return {"queued": queued, **outcome}

@@ -1,0 +1,95 @@
+"""Settings: one class, read from the environment (prefix ``NIMEAMISET_``).
+
+Nothing is read at import time; call :func:`get_settings` at the edges (CLI, web, flows)
+and pass the result down.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Self
+
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _default_templates_dir() -> Path:
+    """The repository's ``templates/`` in a checkout, the packaged copy in a wheel."""
+    for candidate in (PACKAGE_DIR.parent.parent / "templates", PACKAGE_DIR / "templates"):
+        if (candidate / "emails").is_dir():
+            return candidate
+    return PACKAGE_DIR / "templates"
+
+
+class SmtpSecurity(StrEnum):
+    NONE = "none"
+    STARTTLS = "starttls"
+    TLS = "tls"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NIMEAMISET_", extra="ignore")
+
+    database_url: str = "sqlite:///./var/nimeamiset.db"
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_password_file: Path | None = None
+    smtp_security: SmtpSecurity = SmtpSecurity.NONE
+    smtp_timeout: float = Field(default=30.0, gt=0)
+
+    mail_from: str = "Päijät-Hämeen liitto <kirjaamo@paijat-hame.fi>"
+    base_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8000")
+
+    send_concurrency: int = Field(default=4, ge=1, le=64)
+    send_batch_size: int = Field(default=200, ge=1, le=5000)
+
+    now: datetime | None = None
+    """Pretend the current time is this (rehearsals and tests). Must carry an offset."""
+
+    staff_password: SecretStr | None = None
+    staff_password_file: Path | None = None
+
+    mail_capture_dir: Path | None = None
+    """Where the built-in SMTP capture keeps messages; the web app shows them when set."""
+
+    templates_dir: Path = Field(default_factory=_default_templates_dir)
+
+    @field_validator("now")
+    @classmethod
+    def _now_needs_offset(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.utcoffset() is None:
+            raise ValueError("NIMEAMISET_NOW needs a UTC offset, e.g. 2024-03-20T10:00+02:00")
+        return value
+
+    @model_validator(mode="after")
+    def _secrets_from_files(self) -> Self:
+        if self.smtp_password is None and self.smtp_password_file is not None:
+            self.smtp_password = SecretStr(self.smtp_password_file.read_text().strip())
+        if self.staff_password is None and self.staff_password_file is not None:
+            self.staff_password = SecretStr(self.staff_password_file.read_text().strip())
+        if (self.smtp_username is None) != (self.smtp_password is None):
+            raise ValueError(
+                "NIMEAMISET_SMTP_USERNAME and NIMEAMISET_SMTP_PASSWORD go together: set both or neither"
+            )
+        if self.smtp_password is not None and self.smtp_security is SmtpSecurity.NONE:
+            raise ValueError(
+                "refusing to send an SMTP password unencrypted: "
+                "set NIMEAMISET_SMTP_SECURITY to starttls or tls"
+            )
+        return self
+
+    @property
+    def public_base_url(self) -> str:
+        return str(self.base_url).rstrip("/")
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Read settings from the environment; keyword arguments win over it."""
+    return Settings(**overrides)  # type: ignore[arg-type]

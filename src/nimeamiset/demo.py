@@ -1,0 +1,100 @@
+"""``nimeamiset demo``: the whole product on embedded defaults, nothing sent outside.
+
+SQLite under ./var/demo/, a built-in SMTP capture on 127.0.0.1, the example round from the seed
+letter (dates moved so that its deadline lies ahead), launched through the Prefect flow, and the
+web app. Everything it sends can be read at /postilaatikko.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nimeamiset.config import PACKAGE_DIR, Settings
+from nimeamiset.db import session_scope
+from nimeamiset.domain.roundfile import parse_round_file
+from nimeamiset.domain.timefmt import local
+from nimeamiset.emails.capture import MailCapture
+from nimeamiset.runtime import build_runtime
+from nimeamiset.schema import upgrade
+from nimeamiset.services.rounds import create_round
+
+EXAMPLE = PACKAGE_DIR / "examples" / "ohjausryhma-2024.yaml"
+STAFF_PASSWORD = "demo"
+
+
+def example_round_text(today: date) -> str:
+    """The example round file with its dates moved: deadline in two weeks, meeting after."""
+    data: dict[str, Any] = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    deadline = today + timedelta(days=14)
+    meeting = deadline + timedelta(days=22)
+    while meeting.weekday() != 3:  # a Thursday, as in the seed letter
+        meeting += timedelta(days=1)
+    data["id"] = f"ohjausryhma-demo-{today:%Y%m%d}"
+    data["deadline"] = deadline.isoformat()
+    data["first_meeting"]["start"] = datetime.combine(meeting, time(9)).isoformat()
+    data["first_meeting"]["end"] = datetime.combine(meeting, time(11)).isoformat()
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def demo_environment(var: Path, host: str, port: int, smtp_port: int) -> dict[str, str]:
+    return {
+        "NIMEAMISET_DATABASE_URL": f"sqlite:///{var / 'demo.db'}",
+        "NIMEAMISET_SMTP_HOST": "127.0.0.1",
+        "NIMEAMISET_SMTP_PORT": str(smtp_port),
+        "NIMEAMISET_SMTP_SECURITY": "none",
+        "NIMEAMISET_MAIL_CAPTURE_DIR": str(var / "mail"),
+        "NIMEAMISET_BASE_URL": f"http://{host}:{port}",
+        "NIMEAMISET_STAFF_PASSWORD": STAFF_PASSWORD,
+        "PREFECT_HOME": str(var / "prefect"),
+    }
+
+
+def run_demo(*, host: str, port: int, smtp_port: int, var: Path = Path("var/demo")) -> int:
+    var = var.resolve()
+    var.mkdir(parents=True, exist_ok=True)
+    # The flows read their settings from the environment, as a deployed worker would.
+    for key in ("NIMEAMISET_SMTP_USERNAME", "NIMEAMISET_SMTP_PASSWORD",
+                "NIMEAMISET_SMTP_PASSWORD_FILE"):
+        os.environ.pop(key, None)
+    os.environ.update(demo_environment(var, host, port, smtp_port))
+    settings = Settings()
+    capture = MailCapture(var / "mail", port=smtp_port)
+    capture.start()
+    try:
+        rt = build_runtime(settings)
+        upgrade(rt.engine)
+        spec = parse_round_file(example_round_text(local(rt.now()).date()))
+        with session_scope(rt.engine) as session:
+            from nimeamiset.models import Round
+
+            if session.get(Round, spec.id) is None:
+                create_round(session, spec, now=rt.now())
+        from flows.launch import launch_round_flow
+
+        assert spec.id is not None
+        outcome = asyncio.run(launch_round_flow(spec.id))
+        base = settings.public_base_url
+        print()
+        print(f"Kierros {spec.id} käynnistetty: {outcome['sent']} pyyntöä lähetetty "
+              f"(round launched, requests sent).")
+        print(f"Avaa / open: {base}/postilaatikko  (demon postilaatikko: avaa kutsu ja "
+              f"sen henkilökohtainen linkki)")
+        print(f"Henkilöstö / staff: {base}/henkilosto/{spec.id}  "
+              f"(käyttäjä henkilosto, salasana {STAFF_PASSWORD})")
+        print("Lopeta / stop: Ctrl+C")
+        import uvicorn
+
+        from nimeamiset.web.app import create_app
+
+        uvicorn.run(create_app(runtime=rt), host=host, port=port, access_log=False,
+                    log_level="warning")
+    finally:
+        capture.stop()
+    return 0
+

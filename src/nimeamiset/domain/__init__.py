@@ -1,0 +1,1 @@
+"""The pure core: no database, no templates, no network, no clock."""

@@ -1,0 +1,1 @@
+"""Email kinds, their rendering, and the ways of sending them."""

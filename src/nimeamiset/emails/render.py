@@ -1,0 +1,104 @@
+"""Render an email kind from ``templates/emails/<kind>/<lang>/`` into a MIME message.
+
+Text parts are rendered without escaping, ``body.html`` with autoescaping; every name must be
+defined (StrictUndefined), so a template that asks for something the catalog did not give fails
+loudly instead of sending a blank.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, getaddresses
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from nimeamiset.domain.timefmt import HELSINKI, LANGUAGES
+
+PARTS = ("subject.txt", "body.txt", "body.html")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+class TemplateError(ValueError):
+    pass
+
+
+class EmailRenderer:
+    def __init__(self, templates_dir: Path) -> None:
+        self.root = templates_dir / "emails"
+        self.env = Environment(
+            loader=FileSystemLoader(str(self.root)),
+            autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    def kinds(self) -> list[str]:
+        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and p.name[0] != "_")
+
+    def languages(self, kind: str) -> list[str]:
+        return [lang for lang in LANGUAGES if (self.root / kind / lang).is_dir()]
+
+    def render(self, kind: str, lang: str, context: Mapping[str, Any]) -> Rendered:
+        if lang not in self.languages(kind):
+            lang = "fi"
+        parts = [self.env.get_template(f"{kind}/{lang}/{part}").render(context) for part in PARTS]
+        subject = " ".join(parts[0].split())
+        if not subject:
+            raise TemplateError(f"{kind}/{lang}: empty subject")
+        return Rendered(subject=subject, text=parts[1].strip() + "\n", html=parts[2])
+
+
+def domain_of(address: str) -> str:
+    return getaddresses([address])[0][1].rpartition("@")[2] or "localhost"
+
+
+def build_message(
+    rendered: Rendered,
+    *,
+    mail_from: str,
+    to: str,
+    to_name: str = "",
+    reply_to: tuple[str, str] | None = None,
+    sent_at: datetime,
+    lang: str = "fi",
+    auto: bool = False,
+    extra_headers: Mapping[str, str] | None = None,
+) -> EmailMessage:
+    """A multipart/alternative message with a fixed Message-ID, ready to be stored and sent."""
+    message = EmailMessage(policy=email.policy.SMTP)
+    message["Subject"] = rendered.subject
+    message["From"] = mail_from
+    message["To"] = Address(display_name=to_name, addr_spec=to) if to_name else to
+    if reply_to:
+        message["Reply-To"] = Address(display_name=reply_to[0], addr_spec=reply_to[1])
+    message["Date"] = format_datetime(sent_at.astimezone(HELSINKI))
+    message["Message-ID"] = f"<{uuid.uuid4().hex}@{domain_of(mail_from)}>"
+    message["Content-Language"] = lang
+    if auto:
+        message["Auto-Submitted"] = "auto-generated"
+    for key, value in (extra_headers or {}).items():
+        message[key] = value
+    message.set_content(rendered.text, charset="utf-8", cte="quoted-printable")
+    message.add_alternative(rendered.html, subtype="html", charset="utf-8",
+                            cte="quoted-printable")
+    return message
+
+
+def envelope_address(header_value: str) -> str:
+    return getaddresses([header_value])[0][1]

@@ -1,0 +1,124 @@
+"""Sending: one interface, an SMTP implementation and an in-memory recorder.
+
+The SMTP sender reuses connections: ``concurrency`` workers each open one connection and send
+message after message over it, reconnecting only when the server drops them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import aiosmtplib
+
+from nimeamiset.config import Settings, SmtpSecurity
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    id: int
+    mail_from: str
+    to: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    ok: bool
+    error: str = ""
+
+
+class Sender(Protocol):
+    async def send_many(self, envelopes: Sequence[Envelope]) -> list[Delivery]: ...
+
+
+def _describe(exc: BaseException) -> str:
+    # Never the recipient: SMTP errors can quote addresses, so keep only type and code.
+    code = getattr(exc, "code", None)
+    return f"{type(exc).__name__}{f' {code}' if code else ''}"
+
+
+class SmtpSender:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def _client(self) -> aiosmtplib.SMTP:
+        s = self.settings
+        context = ssl.create_default_context()
+        return aiosmtplib.SMTP(
+            hostname=s.smtp_host,
+            port=s.smtp_port,
+            use_tls=s.smtp_security is SmtpSecurity.TLS,
+            start_tls=True if s.smtp_security is SmtpSecurity.STARTTLS else False,
+            tls_context=context if s.smtp_security is not SmtpSecurity.NONE else None,
+            username=s.smtp_username,
+            password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+            timeout=s.smtp_timeout,
+        )
+
+    async def send_many(self, envelopes: Sequence[Envelope]) -> list[Delivery]:
+        queue: asyncio.Queue[Envelope] = asyncio.Queue()
+        for envelope in envelopes:
+            queue.put_nowait(envelope)
+        results: list[Delivery] = []
+        workers = min(self.settings.send_concurrency, len(envelopes))
+        await asyncio.gather(*(self._worker(queue, results) for _ in range(workers)))
+        return results
+
+    async def _worker(self, queue: asyncio.Queue[Envelope], results: list[Delivery]) -> None:
+        client: aiosmtplib.SMTP | None = None
+        try:
+            while not queue.empty():
+                envelope = queue.get_nowait()
+                if client is None or not client.is_connected:
+                    client = self._client()
+                    try:
+                        await client.connect()
+                    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+                        # The server is unreachable: give the rest back for a later retry
+                        # rather than waiting out a time-out per message.
+                        log.warning("SMTP server not reachable: %s", _describe(exc))
+                        results.append(Delivery(envelope.id, False, _describe(exc)))
+                        while not queue.empty():
+                            results.append(Delivery(queue.get_nowait().id, False, _describe(exc)))
+                        client = None
+                        return
+                try:
+                    await client.sendmail(envelope.mail_from, [envelope.to], envelope.content)
+                    results.append(Delivery(envelope.id, True))
+                except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+                    log.warning("outbox message %s not delivered: %s", envelope.id, _describe(exc))
+                    results.append(Delivery(envelope.id, False, _describe(exc)))
+                    if isinstance(exc, aiosmtplib.SMTPServerDisconnected | OSError | TimeoutError):
+                        client = None
+        finally:
+            if client is not None and client.is_connected:
+                try:
+                    await client.quit()
+                except (aiosmtplib.SMTPException, OSError, TimeoutError):
+                    client.close()
+
+
+@dataclass
+class RecordingSender:
+    """Keeps what it is given; can be told to fail, for tests of retries."""
+
+    sent: list[Envelope] = field(default_factory=list)
+    fail: bool = False
+
+    async def send_many(self, envelopes: Sequence[Envelope]) -> list[Delivery]:
+        if self.fail:
+            return [Delivery(e.id, False, "RecordingSender told to fail") for e in envelopes]
+        self.sent.extend(envelopes)
+        return [Delivery(e.id, True) for e in envelopes]
+
+
+def make_sender(settings: Settings) -> Sender:
+    return SmtpSender(settings)

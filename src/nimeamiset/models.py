@@ -1,0 +1,133 @@
+"""Tables. Times are aware UTC (see :class:`nimeamiset.db.UTCDateTime`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from nimeamiset.db import UTCDateTime
+from nimeamiset.domain.states import RequestState, RoundState
+
+
+def _utc(*, nullable: bool = False, index: bool = False) -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class Organisation(SQLModel, table=True):
+    """An organisation asked to nominate: a municipality, an authority, a college..."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=300, unique=True)
+    email: str = Field(max_length=320, description="registry office (kirjaamo) address")
+    language: str = Field(default="fi", max_length=2)
+
+
+class Round(SQLModel, table=True):
+    """A nomination round (nimeämiskierros) for one body."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    body: str = Field(max_length=300)
+    subject: str = Field(max_length=300)
+    letter: str
+    deadline: date
+    meeting_start: datetime = Field(sa_column=_utc())
+    meeting_end: datetime = Field(sa_column=_utc())
+    meeting_place: str = Field(max_length=300)
+    sender_name: str = Field(max_length=300)
+    sender_title: str = Field(max_length=300)
+    sender_organisation: str = Field(max_length=300)
+    contact_name: str = Field(max_length=300)
+    contact_title: str = Field(max_length=300)
+    contact_email: str = Field(max_length=320)
+    contact_phone: str = Field(default="", max_length=40)
+    state: str = Field(default=RoundState.DRAFT.value, max_length=16)
+    created_at: datetime = Field(sa_column=_utc())
+    launched_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class NominationRequest(SQLModel, table=True):
+    """One organisation's request in one round, reached through its personal link."""
+
+    __tablename__ = "nomination_request"
+    __table_args__ = (UniqueConstraint("round_id", "organisation_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: str = Field(foreign_key="round.id", index=True, max_length=64)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    position: int = Field(description="place on the distribution list, from 0")
+    email: str = Field(max_length=320, description="address the request went to")
+    language: str = Field(default="fi", max_length=2)
+    token_hash: str = Field(max_length=64, unique=True)
+    state: str = Field(default=RequestState.PENDING.value, max_length=16)
+    invited_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    replied_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    late: bool = False
+    current_reply_id: int | None = Field(default=None)
+
+
+class Reply(SQLModel, table=True):
+    """One version of an organisation's reply; every version is kept."""
+
+    __table_args__ = (UniqueConstraint("request_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="nomination_request.id", index=True)
+    version: int
+    declined: bool = False
+    decline_reason: str = Field(default="", max_length=2000)
+    submitted_at: datetime = Field(sa_column=_utc())
+    late: bool = False
+
+
+class Nominee(SQLModel, table=True):
+    """A member or personal deputy named in one reply version."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    reply_id: int = Field(foreign_key="reply.id", index=True)
+    seat: int = Field(default=1, description="seat number within the reply, from 1")
+    role: str = Field(max_length=16)
+    name: str = Field(max_length=200)
+    title: str = Field(default="", max_length=200)
+    email: str = Field(max_length=320)
+    phone: str = Field(default="", max_length=40)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An email rendered when queued, sent at least once and recorded exactly once."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=200, unique=True)
+    round_id: str | None = Field(default=None, foreign_key="round.id", index=True, max_length=64)
+    request_id: int | None = Field(default=None, foreign_key="nomination_request.id")
+    kind: str = Field(max_length=40)
+    message_id: str = Field(max_length=300)
+    envelope_from: str = Field(max_length=320)
+    envelope_to: str = Field(max_length=320)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    state: str = Field(default="queued", max_length=16)
+    attempts: int = 0
+    created_at: datetime = Field(sa_column=_utc())
+    next_attempt_at: datetime = Field(sa_column=_utc())
+    lease_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    last_error: str = Field(default="", max_length=500)
+
+
+class AuditEvent(SQLModel, table=True):
+    """A state change, written in the same commit as the change itself."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=_utc())
+    entity: str = Field(max_length=40)
+    entity_id: str = Field(max_length=64, index=True)
+    old_state: str = Field(default="", max_length=16)
+    new_state: str = Field(max_length=16)
+    actor: str = Field(max_length=40)
+    detail: str = Field(default="", max_length=500)

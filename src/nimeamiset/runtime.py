@@ -1,0 +1,47 @@
+"""What the edges (CLI, web, flows) build from settings: engine, mail, sender.
+
+Engines are made on first use and kept per database URL, so that a worker process running
+many tasks shares one connection pool.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from sqlalchemy.engine import Engine
+
+from nimeamiset import clock
+from nimeamiset.config import Settings, get_settings
+from nimeamiset.db import make_engine
+from nimeamiset.emails.render import EmailRenderer
+from nimeamiset.emails.senders import Sender, make_sender
+from nimeamiset.services.outbox import Mail
+
+
+@lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
+    return make_engine(url)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    engine: Engine
+    mail: Mail
+    sender: Sender
+
+    def now(self) -> datetime:
+        return clock.now(self.settings)
+
+
+def build_runtime(settings: Settings | None = None) -> Runtime:
+    settings = settings or get_settings()
+    return Runtime(
+        settings=settings,
+        engine=_engine_for(settings.database_url),
+        mail=Mail(renderer=EmailRenderer(settings.templates_dir), mail_from=settings.mail_from,
+                  base_url=settings.public_base_url),
+        sender=make_sender(settings),
+    )

@@ -1,0 +1,1 @@
+"""Use cases. Each takes a session and ``now`` from its caller and commits once."""

@@ -1,0 +1,145 @@
+"""The outbox: messages are rendered and stored in the transaction that causes them, then
+claimed by a sender with a conditional UPDATE and a lease, so any number of senders and
+retries deliver each one and record it exactly once. A failed message waits and is retried;
+it is never dropped."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, update
+from sqlmodel import Session, col, select
+
+from nimeamiset.domain.states import RequestState
+from nimeamiset.emails.render import EmailRenderer, build_message, envelope_address
+from nimeamiset.emails.senders import Delivery, Envelope
+from nimeamiset.models import NominationRequest, OutboxMessage
+from nimeamiset.services.audit import change_request_state
+
+QUEUED, SENDING, SENT = "queued", "sending", "sent"
+LEASE = timedelta(minutes=10)
+MAX_BACKOFF = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class Mail:
+    """What services need to write an email: templates, the council's address, link base."""
+
+    renderer: EmailRenderer
+    mail_from: str
+    base_url: str
+
+    def link(self, token: str) -> str:
+        return f"{self.base_url}/n/{token}"
+
+
+def queue_email(
+    session: Session,
+    mail: Mail,
+    *,
+    kind: str,
+    lang: str,
+    context: Mapping[str, Any],
+    to: str,
+    dedupe_key: str,
+    now: datetime,
+    to_name: str = "",
+    reply_to: tuple[str, str] | None = None,
+    round_id: str | None = None,
+    request_id: int | None = None,
+    auto: bool = False,
+) -> OutboxMessage | None:
+    """Render and store one message; None if one with this key was queued before."""
+    existing = session.exec(
+        select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)).first()
+    if existing is not None:
+        return None
+    message = build_message(mail.renderer.render(kind, lang, context), mail_from=mail.mail_from,
+                            to=to, to_name=to_name, reply_to=reply_to, sent_at=now, lang=lang,
+                            auto=auto)
+    row = OutboxMessage(
+        dedupe_key=dedupe_key, round_id=round_id, request_id=request_id, kind=kind,
+        message_id=str(message["Message-ID"]), envelope_from=envelope_address(mail.mail_from),
+        envelope_to=to, content=message.as_bytes(), created_at=now, next_attempt_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def _due(now: datetime) -> Any:
+    return or_(
+        and_(col(OutboxMessage.state) == QUEUED, col(OutboxMessage.next_attempt_at) <= now),
+        and_(col(OutboxMessage.state) == SENDING, col(OutboxMessage.lease_until) < now),
+    )
+
+
+def claim_due(
+    session: Session, *, now: datetime, limit: int, round_id: str | None = None,
+    ids: Sequence[int] | None = None,
+) -> list[Envelope]:
+    """Take up to ``limit`` due messages under a lease. Commits."""
+    candidates = select(OutboxMessage.id).where(_due(now))
+    if round_id is not None:
+        candidates = candidates.where(OutboxMessage.round_id == round_id)
+    if ids is not None:
+        candidates = candidates.where(col(OutboxMessage.id).in_(ids))
+    candidates = candidates.order_by(col(OutboxMessage.id)).limit(limit)
+    # The state test is repeated outside the subquery: a row that another sender claimed in
+    # the meantime no longer matches when this UPDATE reaches it, and is skipped.
+    claimed = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(candidates.scalar_subquery()), _due(now))
+        .values(state=SENDING, lease_until=now + LEASE)
+        .returning(OutboxMessage.id, OutboxMessage.envelope_from, OutboxMessage.envelope_to,
+                   OutboxMessage.content)
+    ).all()
+    session.commit()
+    return sorted((Envelope(*row) for row in claimed), key=lambda e: e.id)
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(timedelta(minutes=2 ** min(attempts, 10)), MAX_BACKOFF)
+
+
+def record_deliveries(session: Session, deliveries: Sequence[Delivery], *, now: datetime) -> None:
+    """Write what the sender did; an invitation delivered marks its request invited. Commits."""
+    by_id = {d.id: d for d in deliveries}
+    rows = session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(by_id))).all()
+    for row in rows:
+        delivery = by_id[row.id]  # type: ignore[index]
+        if row.state != SENDING:
+            continue
+        row.attempts += 1
+        row.lease_until = None
+        if delivery.ok:
+            row.state, row.sent_at, row.last_error = SENT, now, ""
+            if row.kind == "invitation" and row.request_id is not None:
+                _mark_invited(session, row.request_id, now)
+        else:
+            row.state, row.last_error = QUEUED, delivery.error[:500]
+            row.next_attempt_at = now + backoff(row.attempts)
+        session.add(row)
+    session.commit()
+
+
+def _mark_invited(session: Session, request_id: int, now: datetime) -> None:
+    request = session.get(NominationRequest, request_id)
+    if request is None:
+        return
+    if request.invited_at is None:
+        request.invited_at = now
+    if request.state == RequestState.PENDING:
+        change_request_state(session, request, RequestState.INVITED, actor="outbox", now=now)
+    session.add(request)
+
+
+def waiting_count(session: Session, *, round_id: str | None = None) -> int:
+    """Messages not yet delivered: queued, waiting for a retry, or being sent."""
+    query = select(func.count()).select_from(OutboxMessage).where(
+        col(OutboxMessage.state) != SENT)
+    if round_id is not None:
+        query = query.where(OutboxMessage.round_id == round_id)
+    return int(session.exec(query).one())

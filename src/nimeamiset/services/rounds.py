@@ -1,0 +1,114 @@
+"""Creating and launching rounds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from nimeamiset.domain.roundfile import Problem, RoundFileError, RoundSpec, slugify
+from nimeamiset.domain.states import RoundState
+from nimeamiset.domain.timefmt import local
+from nimeamiset.domain.tokens import hash_token, new_token
+from nimeamiset.emails import catalog
+from nimeamiset.models import AuditEvent, NominationRequest, Organisation, Round
+from nimeamiset.services.audit import change_round_state
+from nimeamiset.services.outbox import Mail, queue_email
+
+
+class RoundNotFound(LookupError):
+    def __init__(self, round_id: str) -> None:
+        super().__init__(f"no round {round_id!r}")
+        self.round_id = round_id
+
+
+def get_round(session: Session, round_id: str) -> Round:
+    round_ = session.get(Round, round_id)
+    if round_ is None:
+        raise RoundNotFound(round_id)
+    return round_
+
+
+def _free_id(session: Session, base: str) -> str:
+    candidate, n = base, 1
+    while session.get(Round, candidate) is not None:
+        n += 1
+        candidate = f"{base[:60]}-{n}"
+    return candidate
+
+
+def create_round(session: Session, spec: RoundSpec, *, now: datetime) -> Round:
+    """Store a checked round file as a draft round. Commits."""
+    if spec.id is not None and session.get(Round, spec.id) is not None:
+        raise RoundFileError([Problem(1, "id", f"a round {spec.id!r} exists already")])
+    if spec.deadline < local(now).date():
+        raise RoundFileError([Problem(1, "deadline", f"{spec.deadline} has already passed")])
+    round_ = Round(
+        id=spec.id or _free_id(session, slugify(spec.body)),
+        body=spec.body, subject=spec.subject, letter=spec.letter.strip(), deadline=spec.deadline,
+        meeting_start=spec.first_meeting.start, meeting_end=spec.first_meeting.end,
+        meeting_place=spec.first_meeting.place,
+        sender_name=spec.sender.name, sender_title=spec.sender.title,
+        sender_organisation=spec.sender.organisation,
+        contact_name=spec.contact.name, contact_title=spec.contact.title,
+        contact_email=spec.contact.email, contact_phone=spec.contact.phone,
+        created_at=now,
+    )
+    session.add(round_)
+    session.add(AuditEvent(at=now, entity="round", entity_id=round_.id, new_state=RoundState.DRAFT,
+                           actor="staff"))
+    for position, org_spec in enumerate(spec.organisations):
+        organisation = session.exec(
+            select(Organisation).where(Organisation.name == org_spec.name)).first()
+        if organisation is None:
+            organisation = Organisation(name=org_spec.name, email=org_spec.email,
+                                        language=org_spec.language)
+        else:
+            organisation.email, organisation.language = org_spec.email, org_spec.language
+        session.add(organisation)
+        session.flush()
+        assert organisation.id is not None
+        session.add(NominationRequest(
+            round_id=round_.id, organisation_id=organisation.id, position=position,
+            email=org_spec.email, language=org_spec.language,
+            # Placeholder hash of a token nobody holds; launch gives the real one.
+            token_hash=hash_token(new_token()),
+        ))
+    session.commit()
+    return round_
+
+
+def launch_round(session: Session, round_id: str, mail: Mail, *, now: datetime) -> int:
+    """Give every request its personal link and queue its invitation, in one commit.
+
+    Returns how many invitations were queued: none when the round was launched before.
+    """
+    round_ = get_round(session, round_id)
+    if round_.state != RoundState.DRAFT:
+        return 0
+    rows = session.exec(
+        select(NominationRequest, Organisation)
+        .join(Organisation, col(Organisation.id) == NominationRequest.organisation_id)
+        .where(NominationRequest.round_id == round_id)
+        .order_by(col(NominationRequest.position))
+    ).all()
+    distribution = [organisation.name for _, organisation in rows]
+    queued = 0
+    for request, organisation in rows:
+        token = new_token()
+        request.token_hash = hash_token(token)
+        session.add(request)
+        message = queue_email(
+            session, mail, kind="invitation", lang=request.language,
+            context=catalog.invitation(round_, organisation, request, mail.link(token),
+                                       distribution),
+            to=request.email, to_name=organisation.name,
+            reply_to=(round_.contact_name, round_.contact_email),
+            dedupe_key=f"invitation:{request.id}:1", now=now, round_id=round_id,
+            request_id=request.id,
+        )
+        queued += message is not None
+    round_.launched_at = now
+    change_round_state(session, round_, RoundState.LAUNCHED, actor="staff", now=now)
+    session.commit()
+    return queued

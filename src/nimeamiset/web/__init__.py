@@ -1,0 +1,1 @@
+"""The web app: the organisations' reply form, the staff workspace, the demo mailbox."""

@@ -1,0 +1,70 @@
+"""``create_app(settings)``: the FastAPI application, built only when asked for."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from nimeamiset.config import Settings
+from nimeamiset.runtime import Runtime, build_runtime
+from nimeamiset.web import capture_view, reply, staff
+from nimeamiset.web.deps import make_templates, pick_language, render
+
+log = logging.getLogger("nimeamiset.web")
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                               "frame-src 'self'; frame-ancestors 'self'; form-action 'self'",
+    "Referrer-Policy": "no-referrer",  # personal links must not leak through Referer
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    rt = runtime or build_runtime(settings)
+    app = FastAPI(title="nimeamiset", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.runtime = rt
+    app.state.templates = make_templates(str(rt.settings.templates_dir / "web"))
+    app.mount("/static", StaticFiles(directory=rt.settings.templates_dir / "web" / "static"),
+              name="static")
+    app.include_router(reply.router)
+    app.include_router(staff.router)
+    app.include_router(capture_view.router)
+
+    @app.middleware("http")
+    async def headers_and_log(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        for key, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(key, value)
+        # Log the route's pattern, never the path itself: it carries personal link tokens.
+        route = request.scope.get("route")
+        log.info("%s %s %d %.0fms", request.method, getattr(route, "path", "-"),
+                 response.status_code, (time.perf_counter() - started) * 1000)
+        return response
+
+    @app.get("/", response_class=HTMLResponse)
+    def home(request: Request) -> Response:
+        return render(request, "home.html", {
+            "capture": rt.settings.mail_capture_dir is not None,
+            "staff": rt.settings.staff_password is not None,
+        }, lang=pick_language(request, "fi"))
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.exception_handler(404)
+    async def not_found(request: Request, _exc: Exception) -> Response:
+        return render(request, "not_found.html", {}, lang=pick_language(request, "fi"),
+                      status_code=404)
+
+    return app

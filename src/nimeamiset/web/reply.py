@@ -1,0 +1,151 @@
+"""The organisation's reply form, reached through its personal link. GET only shows; POST records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from nimeamiset.db import session_scope
+from nimeamiset.domain.timefmt import format_date, format_datetime, format_meeting, is_late
+from nimeamiset.runtime import Runtime
+from nimeamiset.services import delivery
+from nimeamiset.services.replies import (
+    LinkNotValid,
+    RequestView,
+    submit_decline,
+    submit_nomination,
+    view_request,
+)
+from nimeamiset.web.deps import RuntimeDep, pick_language, render
+from nimeamiset.web.forms import ROLES, field_id, parse_nomination, values_from_reply
+from nimeamiset.web.texts import translate
+
+router = APIRouter(prefix="/n")
+
+SEATS = 1
+MAX_REASON = 2000
+
+
+def invalid_link(request: Request) -> HTMLResponse:
+    # The same page and status whatever the token looked like: nothing to probe.
+    return render(request, "invalid_link.html", {}, lang=pick_language(request, "fi"),
+                  status_code=404)
+
+
+def _form_context(view: RequestView, lang: str, rt: Runtime) -> dict[str, Any]:
+    round_ = view.round
+    return {
+        "organisation": view.organisation.name,
+        "round": {
+            "body": round_.body, "subject": round_.subject,
+            "deadline": format_date(round_.deadline),
+            "meeting": format_meeting(round_.meeting_start, round_.meeting_end, lang),
+            "meeting_place": round_.meeting_place,
+            "contact": {"name": round_.contact_name, "title": round_.contact_title,
+                        "email": round_.contact_email, "phone": round_.contact_phone},
+        },
+        "past_deadline": is_late(round_.deadline, rt.now()),
+        "replied": view.reply is not None,
+        "declined": bool(view.reply and view.reply.declined),
+        "replied_when": format_datetime(view.reply.submitted_at, lang) if view.reply else "",
+        "seat_numbers": list(range(1, SEATS + 1)),
+        "roles": [str(role) for role in ROLES],
+        "field_id": field_id,
+        "values": {},
+        "errors": {},
+        "reason": view.reply.decline_reason if view.reply and view.reply.declined else "",
+        "reason_error": "",
+    }
+
+
+def _error_texts(errors: dict[str, Any], lang: str) -> dict[str, str]:
+    t = translate(lang)
+    out = {}
+    for key, error in errors.items():
+        field_label = t[key.rsplit("_", 1)[1]]
+        out[key] = t[f"err_{error}"].format(field=field_label.lower())
+    return out
+
+
+@router.get("/{token}", response_class=HTMLResponse)
+def show_form(request: Request, token: str, rt: RuntimeDep) -> Response:
+    with session_scope(rt.engine) as session:
+        try:
+            view = view_request(session, token)
+        except LinkNotValid:
+            return invalid_link(request)
+    lang = pick_language(request, view.request.language)
+    context = _form_context(view, lang, rt)
+    if view.reply is not None and not view.reply.declined:
+        context["values"] = values_from_reply(view.seats)
+    return render(request, "reply_form.html", context, lang=lang)
+
+
+def _deliver_now(rt: Runtime, message_id: int | None) -> Any:
+    async def send() -> None:
+        if message_id is not None:
+            # Best effort; if the mail server is down the message waits in the outbox.
+            await delivery.deliver_batch(rt.engine, rt.sender, now=rt.now(), limit=1,
+                                         ids=[message_id])
+    return send
+
+
+@router.post("/{token}", response_class=HTMLResponse)
+async def post_nomination(
+    request: Request, token: str, rt: RuntimeDep, background: BackgroundTasks
+) -> Response:
+    data = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    with session_scope(rt.engine) as session:
+        try:
+            view = view_request(session, token)
+        except LinkNotValid:
+            return invalid_link(request)
+        lang = pick_language(request, view.request.language)
+        parsed = parse_nomination(data, SEATS)
+        if parsed.errors:
+            context = _form_context(view, lang, rt)
+            context.update(values=parsed.values, errors=_error_texts(parsed.errors, lang))
+            return render(request, "reply_form.html", context, lang=lang, status_code=422)
+        outcome = submit_nomination(session, rt.mail, token, parsed.seats, now=rt.now())
+    background.add_task(_deliver_now(rt, outcome.confirmation_id))
+    return RedirectResponse(f"/n/{token}/kiitos?kieli={lang}", status_code=303)
+
+
+@router.post("/{token}/kieltaytyminen", response_class=HTMLResponse)
+async def post_decline(
+    request: Request, token: str, rt: RuntimeDep, background: BackgroundTasks
+) -> Response:
+    form = await request.form()
+    reason = form.get("reason", "")
+    reason = reason if isinstance(reason, str) else ""
+    with session_scope(rt.engine) as session:
+        try:
+            view = view_request(session, token)
+        except LinkNotValid:
+            return invalid_link(request)
+        lang = pick_language(request, view.request.language)
+        cleaned = reason.strip()
+        if not cleaned or len(cleaned) > MAX_REASON:
+            context = _form_context(view, lang, rt)
+            context.update(reason=reason[:5000], reason_error=translate(lang)["err_reason"])
+            return render(request, "reply_form.html", context, lang=lang, status_code=422)
+        outcome = submit_decline(session, rt.mail, token, cleaned, now=rt.now())
+    background.add_task(_deliver_now(rt, outcome.confirmation_id))
+    return RedirectResponse(f"/n/{token}/kiitos?kieli={lang}", status_code=303)
+
+
+@router.get("/{token}/kiitos", response_class=HTMLResponse)
+def thanks(request: Request, token: str, rt: RuntimeDep) -> Response:
+    with session_scope(rt.engine) as session:
+        try:
+            view = view_request(session, token)
+        except LinkNotValid:
+            return invalid_link(request)
+    if view.reply is None:
+        return RedirectResponse(f"/n/{token}", status_code=303)
+    lang = pick_language(request, view.request.language)
+    context = _form_context(view, lang, rt)
+    context.update(seats=view.seats, email=view.request.email, late=view.reply.late)
+    return render(request, "reply_done.html", context, lang=lang)

@@ -1,0 +1,84 @@
+"""The staff workspace: rounds, who has replied, the roster download. Behind HTTP Basic auth
+with the password from ``NIMEAMISET_STAFF_PASSWORD``; without one, these pages do not exist."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from sqlmodel import col, select
+
+from nimeamiset.db import session_scope
+from nimeamiset.domain.timefmt import format_date, format_datetime, format_meeting
+from nimeamiset.models import Round
+from nimeamiset.services.roster import roster_csv
+from nimeamiset.services.rounds import RoundNotFound
+from nimeamiset.services.status import round_status
+from nimeamiset.web.deps import RuntimeDep, render
+
+basic = HTTPBasic(realm="nimeamiset", auto_error=False)
+STAFF_USER = "henkilosto"
+
+
+def require_staff(
+    rt: RuntimeDep, credentials: Annotated[HTTPBasicCredentials | None, Depends(basic)]
+) -> None:
+    password = rt.settings.staff_password
+    if password is None:
+        raise HTTPException(404)
+    ok = credentials is not None and secrets.compare_digest(
+        credentials.username.encode() + b":" + credentials.password.encode(),
+        f"{STAFF_USER}:{password.get_secret_value()}".encode(),
+    )
+    if not ok:
+        raise HTTPException(401, headers={"WWW-Authenticate": 'Basic realm="nimeamiset"'})
+
+
+router = APIRouter(prefix="/henkilosto", dependencies=[Depends(require_staff)])
+
+STATE_FI = {"pending": "odottaa lähetystä", "invited": "pyydetty", "nominated": "nimetty",
+            "declined": "ei nimeä"}
+
+
+@router.get("", response_class=HTMLResponse)
+def rounds_index(request: Request, rt: RuntimeDep) -> Response:
+    with session_scope(rt.engine) as session:
+        rounds = session.exec(select(Round).order_by(col(Round.created_at).desc())).all()
+        items = [{"id": r.id, "body": r.body, "deadline": format_date(r.deadline),
+                  "state": r.state} for r in rounds]
+    return render(request, "staff_rounds.html", {"rounds": items}, lang="fi")
+
+
+@router.get("/{round_id}", response_class=HTMLResponse)
+def round_page(request: Request, round_id: str, rt: RuntimeDep) -> Response:
+    with session_scope(rt.engine) as session:
+        try:
+            status = round_status(session, round_id)
+        except RoundNotFound:
+            raise HTTPException(404) from None
+        round_ = session.get(Round, round_id)
+        assert round_ is not None
+        meeting = format_meeting(round_.meeting_start, round_.meeting_end, "fi")
+    for organisation in status["organisations"]:
+        organisation["state_fi"] = STATE_FI[organisation["state"]]
+        replied = organisation["replied_at"]
+        organisation["replied_fi"] = format_datetime(datetime.fromisoformat(replied)) \
+            if replied else ""
+    return render(request, "staff_round.html", {
+        "status": status, "deadline": format_date(round_.deadline), "meeting": meeting,
+    }, lang="fi")
+
+
+@router.get("/{round_id}/kokoonpano.csv")
+def roster_download(round_id: str, rt: RuntimeDep) -> Response:
+    with session_scope(rt.engine) as session:
+        try:
+            content = roster_csv(session, round_id)
+        except RoundNotFound:
+            raise HTTPException(404) from None
+    return Response(content, media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="kokoonpano-{round_id}.csv"'})

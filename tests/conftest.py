@@ -1,0 +1,154 @@
+"""Shared fixtures: databases (SQLite and PostgreSQL), a real SMTP server, the test cast."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import SQLModel
+
+from nimeamiset.config import Settings
+from nimeamiset.db import make_engine, session_scope
+from nimeamiset.domain.roundfile import parse_round_file
+from nimeamiset.runtime import Runtime, build_runtime
+from nimeamiset.services.rounds import create_round
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ROUND_FILE = FIXTURES / "round.yaml"
+ROUND_ID = "testiryhma"
+POSTGRES_URL = os.environ.get("NIMEAMISET_TEST_POSTGRES_URL",
+                              "postgresql://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI") == "true"
+
+# 12.3.2024 10:00 in Helsinki: the day the seed letter went out.
+LAUNCH_TIME = datetime.fromisoformat("2024-03-12T10:00:00+02:00")
+BEFORE_DEADLINE = datetime.fromisoformat("2024-03-20T14:30:00+02:00")
+AFTER_DEADLINE = datetime.fromisoformat("2024-03-28T00:00:01+02:00")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
+        return "250 OK"
+
+
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.inbox = _Inbox()
+        self.port = free_port()
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+
+    def received(self) -> list[EmailMessage]:
+        with self.inbox.lock:
+            raw = [content for _, content in self.inbox.messages]
+        return [email.message_from_bytes(r, policy=email.policy.default) for r in raw]  # type: ignore[misc]
+
+    def recipients(self) -> list[str]:
+        with self.inbox.lock:
+            return [to for tos, _ in self.inbox.messages for to in tos]
+
+    def clear(self) -> None:
+        with self.inbox.lock:
+            self.inbox.messages.clear()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.controller.start()
+    yield server
+    server.controller.stop()
+
+
+def _postgres_available() -> bool:
+    url = make_url(POSTGRES_URL)
+    try:
+        with socket.create_connection((url.host or "127.0.0.1", url.port or 5432), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _fresh_schema(engine: Engine) -> None:
+    with engine.begin() as connection:
+        SQLModel.metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        SQLModel.metadata.create_all(connection)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    if not _postgres_available():
+        if IN_CI:
+            pytest.fail(f"PostgreSQL at {POSTGRES_URL} is required in CI and not reachable")
+        pytest.skip(f"PostgreSQL at {POSTGRES_URL} not reachable (start it: see README)")
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    _fresh_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(db_url: str, smtp_server: SmtpServer, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=db_url, smtp_host="127.0.0.1", smtp_port=smtp_server.port,
+        mail_from="Päijät-Hämeen liitto <kirjaamo@paijat-hame.example.fi>",
+        base_url="http://testserver",  # type: ignore[arg-type]
+        now=LAUNCH_TIME, staff_password="staff-secret",  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def runtime(settings: Settings, engine: Engine) -> Runtime:
+    rt = build_runtime(settings)
+    return Runtime(settings=settings, engine=engine, mail=rt.mail, sender=rt.sender)
+
+
+def at(rt: Runtime, moment: datetime) -> Runtime:
+    """The same runtime with the clock moved."""
+    settings = rt.settings.model_copy(update={"now": moment})
+    return Runtime(settings=settings, engine=rt.engine, mail=rt.mail, sender=rt.sender)
+
+
+@pytest.fixture
+def round_id(runtime: Runtime) -> str:
+    spec = parse_round_file(ROUND_FILE.read_text(encoding="utf-8"))
+    with session_scope(runtime.engine) as session:
+        return create_round(session, spec, now=runtime.now()).id
+
+
+def unique_suffix() -> str:
+    return uuid.uuid4().hex[:8]
