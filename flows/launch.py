@@ -24,6 +24,11 @@ async def launch_round_flow(round_id: str) -> dict[str, int]:
     what is still waiting."""
     queued = queue_invitations(round_id)
     outcome = await deliver_until_done(round_id)
-    get_run_logger().info("round %s: %d queued, %d sent, %d waiting for a retry",
-                          round_id, queued, outcome["sent"], outcome["waiting"])
+    get_run_logger().info(
+        "round %s: %d queued, %d sent, %d waiting for a retry",
+        round_id,
+        queued,
+        outcome["sent"],
+        outcome["waiting"],
+    )
     return {"queued": queued, **outcome}

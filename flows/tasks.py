@@ -14,10 +14,12 @@ from nimeamiset.services.outbox import waiting_count
 async def deliver_batch(round_id: str | None = None) -> dict[str, int]:
     """Claim, send and record one batch of due outbox messages (never one task per message)."""
     rt = build_runtime()
-    report = await delivery.deliver_batch(rt.engine, rt.sender, now=rt.now(),
-                                          limit=rt.settings.send_batch_size, round_id=round_id)
-    get_run_logger().info("batch: %d claimed, %d sent, %d to retry",
-                          report.claimed, report.sent, report.failed)
+    report = await delivery.deliver_batch(
+        rt.engine, rt.sender, now=rt.now(), limit=rt.settings.send_batch_size, round_id=round_id
+    )
+    get_run_logger().info(
+        "batch: %d claimed, %d sent, %d to retry", report.claimed, report.sent, report.failed
+    )
     return {"claimed": report.claimed, "sent": report.sent, "failed": report.failed}
 
 

@@ -29,8 +29,9 @@ from nimeamiset.services.rounds import create_round
 FIXTURES = Path(__file__).parent / "fixtures"
 ROUND_FILE = FIXTURES / "round.yaml"
 ROUND_ID = "testiryhma"
-POSTGRES_URL = os.environ.get("NIMEAMISET_TEST_POSTGRES_URL",
-                              "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "NIMEAMISET_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
 IN_CI = os.environ.get("CI") == "true"
 
 # 12.3.2024 10:00 in Helsinki: the day the seed letter went out.
@@ -50,7 +51,7 @@ class _Inbox:
         self.messages: list[tuple[list[str], bytes]] = []
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
             self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
         return "250 OK"
@@ -102,15 +103,29 @@ def _fresh_schema(engine: Engine) -> None:
         SQLModel.metadata.create_all(connection)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.db'}"
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database of this test run's own on the PostgreSQL server, dropped at the end, so that
+    test runs side by side (or a developer's and CI's) never share tables."""
     if not _postgres_available():
         if IN_CI:
             pytest.fail(f"PostgreSQL at {POSTGRES_URL} is required in CI and not reachable")
         pytest.skip(f"PostgreSQL at {POSTGRES_URL} not reachable (start it: see README)")
-    return POSTGRES_URL
+    name = f"nimeamiset_test_{os.getpid()}_{unique_suffix()}"
+    admin = make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return str(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture
@@ -124,10 +139,13 @@ def engine(db_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def settings(db_url: str, smtp_server: SmtpServer, tmp_path: Path) -> Settings:
     return Settings(
-        database_url=db_url, smtp_host="127.0.0.1", smtp_port=smtp_server.port,
+        database_url=db_url,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_server.port,
         mail_from="Päijät-Hämeen liitto <kirjaamo@paijat-hame.example.fi>",
         base_url="http://testserver",  # type: ignore[arg-type]
-        now=LAUNCH_TIME, staff_password="staff-secret",  # type: ignore[arg-type]
+        now=LAUNCH_TIME,
+        staff_password="staff-secret",  # type: ignore[arg-type]
     )
 
 

@@ -29,7 +29,10 @@ def parts(message: EmailMessage) -> tuple[str, str]:
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
     assert text is not None and html is not None, "expected both a text and an HTML part"
-    return str(text.get_content()), str(html.get_content())
+    return (
+        str(text.get_content()).replace("\r\n", "\n"),
+        str(html.get_content()).replace("\r\n", "\n"),
+    )
 
 
 def to_address(message: EmailMessage) -> str:

@@ -28,8 +28,12 @@ from nimeamiset.services.roster import roster_csv
 from nimeamiset.services.rounds import RoundNotFound, create_round
 from nimeamiset.services.status import round_status
 
-STATE_FI = {"pending": "odottaa", "invited": "pyydetty", "nominated": "nimetty",
-            "declined": "ei nimeä"}
+STATE_FI = {
+    "pending": "odottaa",
+    "invited": "pyydetty",
+    "nominated": "nimetty",
+    "declined": "ei nimeä",
+}
 
 
 class UsageError(Exception):
@@ -61,8 +65,10 @@ def cmd_round_create(args: argparse.Namespace) -> int:
             round_ = create_round(session, spec, now=rt.now())
     except RoundFileError as exc:
         raise UsageError("\n".join(p.format(str(path)) for p in exc.problems)) from None
-    print(f"kierros luotu / round created: {round_.body}, "
-          f"{len(spec.organisations)} organisaatiota, määräaika {format_date(round_.deadline)}")
+    print(
+        f"kierros luotu / round created: {round_.body}, "
+        f"{len(spec.organisations)} organisaatiota, määräaika {format_date(round_.deadline)}"
+    )
     print(round_.id)
     return 0
 
@@ -109,11 +115,20 @@ def cmd_round_status(args: argparse.Namespace) -> int:
     print(f"{status['round']['body']} – määräaika {format_date(deadline)}")
     rows = [("Organisaatio", "Tila", "Myöhässä", "Varsinainen jäsen", "Varajäsen")]
     for o in status["organisations"]:
-        rows.append((o["name"], STATE_FI[o["state"]], "kyllä" if o["late"] else "",
-                     (o["member"] or {}).get("name", ""), (o["deputy"] or {}).get("name", "")))
+        rows.append(
+            (
+                o["name"],
+                STATE_FI[o["state"]],
+                "kyllä" if o["late"] else "",
+                (o["member"] or {}).get("name", ""),
+                (o["deputy"] or {}).get("name", ""),
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
     counts = ", ".join(f"{STATE_FI[k]} {v}" for k, v in status["round"]["counts"].items())
     print(f"\nYhteensä: {counts}")
     return 0
@@ -166,7 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
 
     rounds = commands.add_parser("round", help="nomination rounds").add_subparsers(
-        dest="round_command", required=True)
+        dest="round_command", required=True
+    )
     create = rounds.add_parser("create", help="create a round from a YAML round file")
     create.add_argument("file")
     create.set_defaults(func=cmd_round_create)
@@ -186,7 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
     roster.set_defaults(func=cmd_roster)
 
     outbox = commands.add_parser("outbox", help="outgoing mail").add_subparsers(
-        dest="outbox_command", required=True)
+        dest="outbox_command", required=True
+    )
     outbox.add_parser("deliver", help="send what is due").set_defaults(func=cmd_outbox_deliver)
 
     web = commands.add_parser("web", help="serve the web app")

@@ -76,7 +76,8 @@ class Settings(BaseSettings):
             self.staff_password = SecretStr(self.staff_password_file.read_text().strip())
         if (self.smtp_username is None) != (self.smtp_password is None):
             raise ValueError(
-                "NIMEAMISET_SMTP_USERNAME and NIMEAMISET_SMTP_PASSWORD go together: set both or neither"
+                "NIMEAMISET_SMTP_USERNAME and NIMEAMISET_SMTP_PASSWORD go together: "
+                "set both or neither"
             )
         if self.smtp_password is not None and self.smtp_security is SmtpSecurity.NONE:
             raise ValueError(

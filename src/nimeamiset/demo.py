@@ -25,7 +25,7 @@ from nimeamiset.schema import upgrade
 from nimeamiset.services.rounds import create_round
 
 EXAMPLE = PACKAGE_DIR / "examples" / "ohjausryhma-2024.yaml"
-STAFF_PASSWORD = "demo"
+STAFF_PASSWORD = "demo"  # noqa: S105  (the demo is local and says so when it starts)
 
 
 def example_round_text(today: date) -> str:
@@ -59,8 +59,11 @@ def run_demo(*, host: str, port: int, smtp_port: int, var: Path = Path("var/demo
     var = var.resolve()
     var.mkdir(parents=True, exist_ok=True)
     # The flows read their settings from the environment, as a deployed worker would.
-    for key in ("NIMEAMISET_SMTP_USERNAME", "NIMEAMISET_SMTP_PASSWORD",
-                "NIMEAMISET_SMTP_PASSWORD_FILE"):
+    for key in (
+        "NIMEAMISET_SMTP_USERNAME",
+        "NIMEAMISET_SMTP_PASSWORD",
+        "NIMEAMISET_SMTP_PASSWORD_FILE",
+    ):
         os.environ.pop(key, None)
     os.environ.update(demo_environment(var, host, port, smtp_port))
     settings = Settings()
@@ -81,20 +84,26 @@ def run_demo(*, host: str, port: int, smtp_port: int, var: Path = Path("var/demo
         outcome = asyncio.run(launch_round_flow(spec.id))
         base = settings.public_base_url
         print()
-        print(f"Kierros {spec.id} käynnistetty: {outcome['sent']} pyyntöä lähetetty "
-              f"(round launched, requests sent).")
-        print(f"Avaa / open: {base}/postilaatikko  (demon postilaatikko: avaa kutsu ja "
-              f"sen henkilökohtainen linkki)")
-        print(f"Henkilöstö / staff: {base}/henkilosto/{spec.id}  "
-              f"(käyttäjä henkilosto, salasana {STAFF_PASSWORD})")
+        print(
+            f"Kierros {spec.id} käynnistetty: {outcome['sent']} pyyntöä lähetetty "
+            f"(round launched, requests sent)."
+        )
+        print(
+            f"Avaa / open: {base}/postilaatikko  (demon postilaatikko: avaa kutsu ja "
+            f"sen henkilökohtainen linkki)"
+        )
+        print(
+            f"Henkilöstö / staff: {base}/henkilosto/{spec.id}  "
+            f"(käyttäjä henkilosto, salasana {STAFF_PASSWORD})"
+        )
         print("Lopeta / stop: Ctrl+C")
         import uvicorn
 
         from nimeamiset.web.app import create_app
 
-        uvicorn.run(create_app(runtime=rt), host=host, port=port, access_log=False,
-                    log_level="warning")
+        uvicorn.run(
+            create_app(runtime=rt), host=host, port=port, access_log=False, log_level="warning"
+        )
     finally:
         capture.stop()
     return 0
-

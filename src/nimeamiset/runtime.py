@@ -41,7 +41,10 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
     return Runtime(
         settings=settings,
         engine=_engine_for(settings.database_url),
-        mail=Mail(renderer=EmailRenderer(settings.templates_dir), mail_from=settings.mail_from,
-                  base_url=settings.public_base_url),
+        mail=Mail(
+            renderer=EmailRenderer(settings.templates_dir),
+            mail_from=settings.mail_from,
+            base_url=settings.public_base_url,
+        ),
         sender=make_sender(settings),
     )

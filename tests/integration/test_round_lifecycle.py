@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from sqlmodel import select
 
 from nimeamiset.db import session_scope
 from nimeamiset.domain.people import Person
@@ -14,7 +15,6 @@ from nimeamiset.runtime import Runtime
 from nimeamiset.services.replies import LinkNotValid, Seat, submit_decline, submit_nomination
 from nimeamiset.services.roster import roster_csv
 from nimeamiset.services.status import round_status
-from sqlmodel import select
 from tests.conftest import AFTER_DEADLINE, BEFORE_DEADLINE, SmtpServer, at
 from tests.helpers import deliver, launch, link_in, message_to, token_of
 
@@ -48,8 +48,9 @@ def test_launch_sends_each_organisation_its_own_link(
 
     assert queued == 5 and report.sent == 5 and report.failed == 0
     recipients = sorted(smtp_server.recipients())
-    assert recipients == sorted([ASIKKALA, HARTOLA, ELY, "kirjaamo@kela.example.fi",
-                                 "kansli@sfv.example.fi"])
+    assert recipients == sorted(
+        [ASIKKALA, HARTOLA, ELY, "kirjaamo@kela.example.fi", "kansli@sfv.example.fi"]
+    )
     links = {link_in(m) for m in smtp_server.received()}
     assert len(links) == 5
     assert all(len(token_of(link)) >= 32 for link in links)  # 24 bytes = 192 bits
@@ -93,8 +94,12 @@ def test_reply_then_correction_keeps_every_version(
 
     entry = status_of(rt, round_id, "Asikkala")
     assert entry["state"] == "nominated" and entry["late"] is False
-    assert entry["member"] == {"name": "Aino Mäkelä", "title": "sivistysjohtaja",
-                               "email": "aino@asikkala.example.fi", "phone": ""}
+    assert entry["member"] == {
+        "name": "Aino Mäkelä",
+        "title": "sivistysjohtaja",
+        "email": "aino@asikkala.example.fi",
+        "phone": "",
+    }
     assert entry["deputy"]["name"] == "Pekka O'Brien"
     assert entry["reply_version"] == 2
     with session_scope(rt.engine) as session:
@@ -102,7 +107,9 @@ def test_reply_then_correction_keeps_every_version(
         audit = session.exec(select(AuditEvent).where(AuditEvent.entity == "request")).all()
     assert versions == [1, 2]
     assert [(a.old_state, a.new_state) for a in audit if a.actor == "organisation"] == [
-        ("invited", "nominated"), ("nominated", "nominated")]
+        ("invited", "nominated"),
+        ("nominated", "nominated"),
+    ]
 
 
 def test_confirmation_is_mailed_with_a_copy_of_the_reply(
@@ -164,8 +171,9 @@ def test_unknown_and_unlaunched_links_are_not_valid(
     with session_scope(runtime.engine) as session:
         for token in ("", "x", "A" * 32, "../../etc/passwd", "A" * 5000):
             with pytest.raises(LinkNotValid):
-                submit_nomination(session, runtime.mail, token, [Seat(AINO, PEKKA)],
-                                  now=runtime.now())
+                submit_nomination(
+                    session, runtime.mail, token, [Seat(AINO, PEKKA)], now=runtime.now()
+                )
 
 
 def test_roster_lists_every_organisation_in_distribution_order(
@@ -174,9 +182,12 @@ def test_roster_lists_every_organisation_in_distribution_order(
     launch(runtime, round_id)
     rt = at(runtime, BEFORE_DEADLINE)
     nominate(rt, token_for(smtp_server, ASIKKALA))
-    nominate(rt, token_for(smtp_server, ELY),
-             member=Person("=HYPERLINK(\"http://evil\")", "", "ely@ely.example.fi", ""),
-             deputy=Person("Åsa Öhman", "-1+1", "asa@ely.example.fi", "+46 70 123 4567"))
+    nominate(
+        rt,
+        token_for(smtp_server, ELY),
+        member=Person('=HYPERLINK("http://evil")', "", "ely@ely.example.fi", ""),
+        deputy=Person("Åsa Öhman", "-1+1", "asa@ely.example.fi", "+46 70 123 4567"),
+    )
     with session_scope(rt.engine) as session:
         submit_decline(session, rt.mail, token_for(smtp_server, HARTOLA), "Ei", now=rt.now())
         content = roster_csv(session, round_id)
@@ -185,15 +196,39 @@ def test_roster_lists_every_organisation_in_distribution_order(
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["organisaatio", "rooli", "nimi", "tehtävänimike", "sähköposti", "puhelin"]
     assert rows[1:] == [
-        ["Asikkala", "varsinainen jäsen", "Aino Mäkelä", "sivistysjohtaja",
-         "aino.makela@asikkala.example.fi", "040 1234567"],
-        ["Asikkala", "varajäsen", "Pekka O'Brien", "hyvinvointikoordinaattori",
-         "pekka.obrien@asikkala.example.fi", ""],
+        [
+            "Asikkala",
+            "varsinainen jäsen",
+            "Aino Mäkelä",
+            "sivistysjohtaja",
+            "aino.makela@asikkala.example.fi",
+            "040 1234567",
+        ],
+        [
+            "Asikkala",
+            "varajäsen",
+            "Pekka O'Brien",
+            "hyvinvointikoordinaattori",
+            "pekka.obrien@asikkala.example.fi",
+            "",
+        ],
         ["Hartola", "ei nimetty", "", "", "", ""],
-        ["Hämeen ELY-keskus", "varsinainen jäsen", "'=HYPERLINK(\"http://evil\")", "",
-         "ely@ely.example.fi", ""],
-        ["Hämeen ELY-keskus", "varajäsen", "Åsa Öhman", "'-1+1", "asa@ely.example.fi",
-         "'+46 70 123 4567"],
+        [
+            "Hämeen ELY-keskus",
+            "varsinainen jäsen",
+            '\'=HYPERLINK("http://evil")',
+            "",
+            "ely@ely.example.fi",
+            "",
+        ],
+        [
+            "Hämeen ELY-keskus",
+            "varajäsen",
+            "Åsa Öhman",
+            "'-1+1",
+            "asa@ely.example.fi",
+            "'+46 70 123 4567",
+        ],
         ["Kela / Päijät-Hämeen palveluryhmä", "ei nimetty", "", "", "", ""],
         ["Svenska Folkskolans Vänner", "ei nimetty", "", "", "", ""],
     ]

@@ -158,8 +158,9 @@ def _lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list
             key = str(key_node.value)
             child = (*path, key)
             if key in seen:
-                problems.append(Problem(key_node.start_mark.line + 1, _key_name(child),
-                                        "appears twice"))
+                problems.append(
+                    Problem(key_node.start_mark.line + 1, _key_name(child), "appears twice")
+                )
             seen.add(key)
             lines[child] = key_node.start_mark.line + 1
             _lines(value_node, child, lines, problems)
@@ -224,9 +225,13 @@ def parse_round_file(text: str) -> RoundSpec:
     for index, organisation in enumerate(spec.organisations):
         name = organisation.name.casefold()
         if name in seen:
-            problems.append(Problem(
-                lines[("organisations", index)], f"organisations[{index}].name",
-                f"{organisation.name!r} is already on the list (item {seen[name]})"))
+            problems.append(
+                Problem(
+                    lines[("organisations", index)],
+                    f"organisations[{index}].name",
+                    f"{organisation.name!r} is already on the list (item {seen[name]})",
+                )
+            )
         seen.setdefault(name, index)
     if problems:
         raise RoundFileError(problems)

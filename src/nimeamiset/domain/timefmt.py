@@ -14,8 +14,15 @@ LANGUAGES = ("fi", "sv", "en")
 
 _WEEKDAY_ON = {
     # Finnish essive ("torstaina") as in the seed letter; Swedish and English plain.
-    "fi": ("maanantaina", "tiistaina", "keskiviikkona", "torstaina", "perjantaina",
-           "lauantaina", "sunnuntaina"),
+    "fi": (
+        "maanantaina",
+        "tiistaina",
+        "keskiviikkona",
+        "torstaina",
+        "perjantaina",
+        "lauantaina",
+        "sunnuntaina",
+    ),
     "sv": ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"),
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
 }
@@ -49,8 +56,10 @@ def format_meeting(start: datetime, end: datetime, lang: str = "fi", weekday: bo
     start, end = local(start), local(end)
     prefix = f"{_WEEKDAY_ON[lang][start.weekday()]} " if weekday else ""
     if start.date() == end.date():
-        return (f"{prefix}{format_date(start.date())} {_AT[lang]} "
-                f"{format_clock(start.time())}–{format_clock(end.time())}")
+        return (
+            f"{prefix}{format_date(start.date())} {_AT[lang]} "
+            f"{format_clock(start.time())}–{format_clock(end.time())}"
+        )
     return f"{prefix}{format_datetime(start, lang)} – {format_datetime(end, lang)}"
 
 

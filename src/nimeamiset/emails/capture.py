@@ -21,7 +21,7 @@ class _SaveHandler:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         name = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
         temporary = self.directory / f".{name}.tmp"
         temporary.write_bytes(envelope.original_content or envelope.content)
@@ -66,8 +66,11 @@ def parse_message(raw: bytes, name: str = "") -> CapturedMessage:
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
     return CapturedMessage(
-        name=name, subject=str(message["Subject"] or ""), sender=str(message["From"] or ""),
-        to=str(message["To"] or ""), date=str(message["Date"] or ""),
+        name=name,
+        subject=str(message["Subject"] or ""),
+        sender=str(message["From"] or ""),
+        to=str(message["To"] or ""),
+        date=str(message["Date"] or ""),
         text=text.get_content() if text is not None else "",
         html=html.get_content() if html is not None else "",
         attachments=[part.get_filename() or "" for part in message.iter_attachments()],

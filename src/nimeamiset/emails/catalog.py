@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from nimeamiset.domain.timefmt import format_date, format_datetime, format_meeting
-from nimeamiset.models import Nominee, NominationRequest, Organisation, Reply, Round
+from nimeamiset.models import NominationRequest, Nominee, Organisation, Reply, Round
 
 SEAT_ROLES = ("member", "deputy")
 
@@ -24,15 +24,25 @@ def _round(round_: Round, lang: str) -> dict[str, Any]:
         "deadline": format_date(round_.deadline),
         "meeting": format_meeting(round_.meeting_start, round_.meeting_end, lang, weekday=True),
         "meeting_place": round_.meeting_place,
-        "sender": {"name": round_.sender_name, "title": round_.sender_title,
-                   "organisation": round_.sender_organisation},
-        "contact": {"name": round_.contact_name, "title": round_.contact_title,
-                    "email": round_.contact_email, "phone": round_.contact_phone},
+        "sender": {
+            "name": round_.sender_name,
+            "title": round_.sender_title,
+            "organisation": round_.sender_organisation,
+        },
+        "contact": {
+            "name": round_.contact_name,
+            "title": round_.contact_title,
+            "email": round_.contact_email,
+            "phone": round_.contact_phone,
+        },
     }
 
 
 def invitation(
-    round_: Round, organisation: Organisation, request: NominationRequest, link: str,
+    round_: Round,
+    organisation: Organisation,
+    request: NominationRequest,
+    link: str,
     distribution: Sequence[str],
 ) -> dict[str, Any]:
     return {
@@ -47,8 +57,10 @@ def _people(nominees: Sequence[Nominee]) -> list[dict[str, Any]]:
     seats: dict[int, dict[str, Any]] = {}
     for nominee in sorted(nominees, key=lambda n: (n.seat, SEAT_ROLES.index(n.role))):
         seats.setdefault(nominee.seat, {"seat": nominee.seat})[nominee.role] = {
-            "name": nominee.name, "title": nominee.title,
-            "email": nominee.email, "phone": nominee.phone,
+            "name": nominee.name,
+            "title": nominee.title,
+            "email": nominee.email,
+            "phone": nominee.phone,
         }
     return list(seats.values())
 

@@ -89,14 +89,13 @@ def build_message(
         message["Reply-To"] = Address(display_name=reply_to[0], addr_spec=reply_to[1])
     message["Date"] = format_datetime(sent_at.astimezone(HELSINKI))
     message["Message-ID"] = f"<{uuid.uuid4().hex}@{domain_of(mail_from)}>"
-    message["Content-Language"] = lang
     if auto:
         message["Auto-Submitted"] = "auto-generated"
     for key, value in (extra_headers or {}).items():
         message[key] = value
     message.set_content(rendered.text, charset="utf-8", cte="quoted-printable")
-    message.add_alternative(rendered.html, subtype="html", charset="utf-8",
-                            cte="quoted-printable")
+    message.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    message["Content-Language"] = lang  # after set_content, which clears Content-* headers
     return message
 
 

@@ -16,15 +16,29 @@ from nimeamiset.models import AuditEvent, NominationRequest, Round
 
 
 def change_request_state(
-    session: Session, request: NominationRequest, new: RequestState, *, actor: str,
-    now: datetime, detail: str = "",
+    session: Session,
+    request: NominationRequest,
+    new: RequestState,
+    *,
+    actor: str,
+    now: datetime,
+    detail: str = "",
 ) -> None:
     old = RequestState(request.state)
     check_request_transition(old, new)
     request.state = new
     session.add(request)
-    session.add(AuditEvent(at=now, entity="request", entity_id=str(request.id), old_state=old,
-                           new_state=new, actor=actor, detail=detail))
+    session.add(
+        AuditEvent(
+            at=now,
+            entity="request",
+            entity_id=str(request.id),
+            old_state=old,
+            new_state=new,
+            actor=actor,
+            detail=detail,
+        )
+    )
 
 
 def change_round_state(
@@ -34,5 +48,8 @@ def change_round_state(
     check_round_transition(old, new)
     round_.state = new
     session.add(round_)
-    session.add(AuditEvent(at=now, entity="round", entity_id=round_.id, old_state=old,
-                           new_state=new, actor=actor))
+    session.add(
+        AuditEvent(
+            at=now, entity="round", entity_id=round_.id, old_state=old, new_state=new, actor=actor
+        )
+    )

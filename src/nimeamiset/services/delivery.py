@@ -21,7 +21,12 @@ class BatchReport:
 
 
 async def deliver_batch(
-    engine: Engine, sender: Sender, *, now: datetime, limit: int, round_id: str | None = None,
+    engine: Engine,
+    sender: Sender,
+    *,
+    now: datetime,
+    limit: int,
+    round_id: str | None = None,
     ids: Sequence[int] | None = None,
 ) -> BatchReport:
     """Claim up to ``limit`` due messages, send them over the sender, record the outcome."""
@@ -41,8 +46,12 @@ async def deliver_all(
 ) -> BatchReport:
     """Batches until nothing is due (failed messages wait for their next attempt time)."""
     claimed = sent = failed = 0
-    while (report := await deliver_batch(engine, sender, now=now, limit=limit,
-                                         round_id=round_id)).claimed:
-        claimed, sent, failed = (claimed + report.claimed, sent + report.sent,
-                                 failed + report.failed)
+    while (
+        report := await deliver_batch(engine, sender, now=now, limit=limit, round_id=round_id)
+    ).claimed:
+        claimed, sent, failed = (
+            claimed + report.claimed,
+            sent + report.sent,
+            failed + report.failed,
+        )
     return BatchReport(claimed, sent, failed)

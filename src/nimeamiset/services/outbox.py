@@ -54,16 +54,31 @@ def queue_email(
 ) -> OutboxMessage | None:
     """Render and store one message; None if one with this key was queued before."""
     existing = session.exec(
-        select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)).first()
+        select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
+    ).first()
     if existing is not None:
         return None
-    message = build_message(mail.renderer.render(kind, lang, context), mail_from=mail.mail_from,
-                            to=to, to_name=to_name, reply_to=reply_to, sent_at=now, lang=lang,
-                            auto=auto)
+    message = build_message(
+        mail.renderer.render(kind, lang, context),
+        mail_from=mail.mail_from,
+        to=to,
+        to_name=to_name,
+        reply_to=reply_to,
+        sent_at=now,
+        lang=lang,
+        auto=auto,
+    )
     row = OutboxMessage(
-        dedupe_key=dedupe_key, round_id=round_id, request_id=request_id, kind=kind,
-        message_id=str(message["Message-ID"]), envelope_from=envelope_address(mail.mail_from),
-        envelope_to=to, content=message.as_bytes(), created_at=now, next_attempt_at=now,
+        dedupe_key=dedupe_key,
+        round_id=round_id,
+        request_id=request_id,
+        kind=kind,
+        message_id=str(message["Message-ID"]),
+        envelope_from=envelope_address(mail.mail_from),
+        envelope_to=to,
+        content=message.as_bytes(),
+        created_at=now,
+        next_attempt_at=now,
     )
     session.add(row)
     return row
@@ -77,7 +92,11 @@ def _due(now: datetime) -> Any:
 
 
 def claim_due(
-    session: Session, *, now: datetime, limit: int, round_id: str | None = None,
+    session: Session,
+    *,
+    now: datetime,
+    limit: int,
+    round_id: str | None = None,
     ids: Sequence[int] | None = None,
 ) -> list[Envelope]:
     """Take up to ``limit`` due messages under a lease. Commits."""
@@ -93,8 +112,12 @@ def claim_due(
         update(OutboxMessage)
         .where(col(OutboxMessage.id).in_(candidates.scalar_subquery()), _due(now))
         .values(state=SENDING, lease_until=now + LEASE)
-        .returning(OutboxMessage.id, OutboxMessage.envelope_from, OutboxMessage.envelope_to,
-                   OutboxMessage.content)
+        .returning(
+            col(OutboxMessage.id),
+            col(OutboxMessage.envelope_from),
+            col(OutboxMessage.envelope_to),
+            col(OutboxMessage.content),
+        )
     ).all()
     session.commit()
     return sorted((Envelope(*row) for row in claimed), key=lambda e: e.id)
@@ -138,8 +161,7 @@ def _mark_invited(session: Session, request_id: int, now: datetime) -> None:
 
 def waiting_count(session: Session, *, round_id: str | None = None) -> int:
     """Messages not yet delivered: queued, waiting for a retry, or being sent."""
-    query = select(func.count()).select_from(OutboxMessage).where(
-        col(OutboxMessage.state) != SENT)
+    query = select(func.count()).select_from(OutboxMessage).where(col(OutboxMessage.state) != SENT)
     if round_id is not None:
         query = query.where(OutboxMessage.round_id == round_id)
     return int(session.exec(query).one())

@@ -13,7 +13,7 @@ from nimeamiset.domain.states import RequestState, RoundState
 from nimeamiset.domain.timefmt import is_late
 from nimeamiset.domain.tokens import hash_token
 from nimeamiset.emails import catalog
-from nimeamiset.models import Nominee, NominationRequest, Organisation, Reply, Round
+from nimeamiset.models import NominationRequest, Nominee, Organisation, Reply, Round
 from nimeamiset.services.audit import change_request_state
 from nimeamiset.services.outbox import Mail, queue_email
 
@@ -45,8 +45,9 @@ class RequestView:
     seats: list[dict[str, dict[str, str]]]
 
 
-def _find(session: Session, token: str, *, lock: bool = False) -> tuple[
-        NominationRequest, Round, Organisation]:
+def _find(
+    session: Session, token: str, *, lock: bool = False
+) -> tuple[NominationRequest, Round, Organisation]:
     if not token or len(token) > 100:
         raise LinkNotValid
     query = (
@@ -57,7 +58,7 @@ def _find(session: Session, token: str, *, lock: bool = False) -> tuple[
         .where(col(Round.state) != RoundState.DRAFT)
     )
     if lock:
-        query = query.with_for_update(of=NominationRequest)  # type: ignore[arg-type]
+        query = query.with_for_update(of=NominationRequest)
     row = session.exec(query).first()
     if row is None:
         raise LinkNotValid
@@ -65,9 +66,13 @@ def _find(session: Session, token: str, *, lock: bool = False) -> tuple[
 
 
 def nominees_of(session: Session, reply_id: int) -> list[Nominee]:
-    return list(session.exec(
-        select(Nominee).where(Nominee.reply_id == reply_id)
-        .order_by(col(Nominee.seat), col(Nominee.id))).all())
+    return list(
+        session.exec(
+            select(Nominee)
+            .where(Nominee.reply_id == reply_id)
+            .order_by(col(Nominee.seat), col(Nominee.id))
+        ).all()
+    )
 
 
 def view_request(session: Session, token: str) -> RequestView:
@@ -79,28 +84,58 @@ def view_request(session: Session, token: str) -> RequestView:
             while len(seats) < nominee.seat:
                 seats.append({})
             seats[nominee.seat - 1][nominee.role] = {
-                "name": nominee.name, "title": nominee.title,
-                "email": nominee.email, "phone": nominee.phone}
+                "name": nominee.name,
+                "title": nominee.title,
+                "email": nominee.email,
+                "phone": nominee.phone,
+            }
     return RequestView(request, round_, organisation, reply, seats)
 
 
 def _record(
-    session: Session, mail: Mail, token: str, *, now: datetime, seats: Sequence[Seat],
+    session: Session,
+    mail: Mail,
+    token: str,
+    *,
+    now: datetime,
+    seats: Sequence[Seat],
     decline_reason: str,
 ) -> ReplyOutcome:
     request, round_, organisation = _find(session, token, lock=True)
-    version = int(session.exec(
-        select(func.coalesce(func.max(Reply.version), 0)).where(Reply.request_id == request.id)
-    ).one()) + 1
+    version = (
+        int(
+            session.exec(
+                select(func.coalesce(func.max(Reply.version), 0)).where(
+                    Reply.request_id == request.id
+                )
+            ).one()
+        )
+        + 1
+    )
     late = is_late(round_.deadline, now)
     declined = not seats
-    reply = Reply(request_id=request.id, version=version, declined=declined,  # type: ignore[arg-type]
-                  decline_reason=decline_reason, submitted_at=now, late=late)
+    assert request.id is not None
+    reply = Reply(
+        request_id=request.id,
+        version=version,
+        declined=declined,
+        decline_reason=decline_reason,
+        submitted_at=now,
+        late=late,
+    )
     session.add(reply)
     session.flush()
     assert reply.id is not None
     nominees = [
-        Nominee(reply_id=reply.id, seat=number, role=role, **person.as_dict())
+        Nominee(
+            reply_id=reply.id,
+            seat=number,
+            role=role,
+            name=person.name,
+            title=person.title,
+            email=person.email,
+            phone=person.phone,
+        )
         for number, seat in enumerate(seats, start=1)
         for role, person in ((Role.MEMBER, seat.member), (Role.DEPUTY, seat.deputy))
     ]
@@ -110,16 +145,29 @@ def _record(
     request.replied_at = now
     request.current_reply_id = reply.id
     change_request_state(
-        session, request, RequestState.DECLINED if declined else RequestState.NOMINATED,
-        actor="organisation", now=now, detail=f"reply version {version}" + (" late" if late else ""))
+        session,
+        request,
+        RequestState.DECLINED if declined else RequestState.NOMINATED,
+        actor="organisation",
+        now=now,
+        detail=f"reply version {version}" + (" late" if late else ""),
+    )
     confirmation = queue_email(
-        session, mail, kind="confirmation", lang=request.language,
-        context=catalog.confirmation(round_, organisation, request, reply, nominees,
-                                     mail.link(token)),
-        to=request.email, to_name=organisation.name,
+        session,
+        mail,
+        kind="confirmation",
+        lang=request.language,
+        context=catalog.confirmation(
+            round_, organisation, request, reply, nominees, mail.link(token)
+        ),
+        to=request.email,
+        to_name=organisation.name,
         reply_to=(round_.contact_name, round_.contact_email),
-        dedupe_key=f"confirmation:{request.id}:{version}", now=now, round_id=round_.id,
-        request_id=request.id, auto=True,
+        dedupe_key=f"confirmation:{request.id}:{version}",
+        now=now,
+        round_id=round_.id,
+        request_id=request.id,
+        auto=True,
     )
     session.commit()
     return ReplyOutcome(version, late, declined, confirmation.id if confirmation else None)

@@ -25,8 +25,16 @@ def roster_rows(status: dict[str, Any]) -> list[tuple[str, str, str, str, str, s
         for seat in organisation["seats"]:
             for role in ("member", "deputy"):
                 person = seat[role] or {"name": "", "title": "", "email": "", "phone": ""}
-                rows.append((organisation["name"], ROLE_FI[role], person["name"], person["title"],
-                             person["email"], person["phone"]))
+                rows.append(
+                    (
+                        organisation["name"],
+                        ROLE_FI[role],
+                        person["name"],
+                        person["title"],
+                        person["email"],
+                        person["phone"],
+                    )
+                )
     return rows
 
 

@@ -45,35 +45,52 @@ def create_round(session: Session, spec: RoundSpec, *, now: datetime) -> Round:
         raise RoundFileError([Problem(1, "deadline", f"{spec.deadline} has already passed")])
     round_ = Round(
         id=spec.id or _free_id(session, slugify(spec.body)),
-        body=spec.body, subject=spec.subject, letter=spec.letter.strip(), deadline=spec.deadline,
-        meeting_start=spec.first_meeting.start, meeting_end=spec.first_meeting.end,
+        body=spec.body,
+        subject=spec.subject,
+        letter=spec.letter.strip(),
+        deadline=spec.deadline,
+        meeting_start=spec.first_meeting.start,
+        meeting_end=spec.first_meeting.end,
         meeting_place=spec.first_meeting.place,
-        sender_name=spec.sender.name, sender_title=spec.sender.title,
+        sender_name=spec.sender.name,
+        sender_title=spec.sender.title,
         sender_organisation=spec.sender.organisation,
-        contact_name=spec.contact.name, contact_title=spec.contact.title,
-        contact_email=spec.contact.email, contact_phone=spec.contact.phone,
+        contact_name=spec.contact.name,
+        contact_title=spec.contact.title,
+        contact_email=spec.contact.email,
+        contact_phone=spec.contact.phone,
         created_at=now,
     )
     session.add(round_)
-    session.add(AuditEvent(at=now, entity="round", entity_id=round_.id, new_state=RoundState.DRAFT,
-                           actor="staff"))
+    session.add(
+        AuditEvent(
+            at=now, entity="round", entity_id=round_.id, new_state=RoundState.DRAFT, actor="staff"
+        )
+    )
     for position, org_spec in enumerate(spec.organisations):
         organisation = session.exec(
-            select(Organisation).where(Organisation.name == org_spec.name)).first()
+            select(Organisation).where(Organisation.name == org_spec.name)
+        ).first()
         if organisation is None:
-            organisation = Organisation(name=org_spec.name, email=org_spec.email,
-                                        language=org_spec.language)
+            organisation = Organisation(
+                name=org_spec.name, email=org_spec.email, language=org_spec.language
+            )
         else:
             organisation.email, organisation.language = org_spec.email, org_spec.language
         session.add(organisation)
         session.flush()
         assert organisation.id is not None
-        session.add(NominationRequest(
-            round_id=round_.id, organisation_id=organisation.id, position=position,
-            email=org_spec.email, language=org_spec.language,
-            # Placeholder hash of a token nobody holds; launch gives the real one.
-            token_hash=hash_token(new_token()),
-        ))
+        session.add(
+            NominationRequest(
+                round_id=round_.id,
+                organisation_id=organisation.id,
+                position=position,
+                email=org_spec.email,
+                language=org_spec.language,
+                # Placeholder hash of a token nobody holds; launch gives the real one.
+                token_hash=hash_token(new_token()),
+            )
+        )
     session.commit()
     return round_
 
@@ -99,12 +116,19 @@ def launch_round(session: Session, round_id: str, mail: Mail, *, now: datetime) 
         request.token_hash = hash_token(token)
         session.add(request)
         message = queue_email(
-            session, mail, kind="invitation", lang=request.language,
-            context=catalog.invitation(round_, organisation, request, mail.link(token),
-                                       distribution),
-            to=request.email, to_name=organisation.name,
+            session,
+            mail,
+            kind="invitation",
+            lang=request.language,
+            context=catalog.invitation(
+                round_, organisation, request, mail.link(token), distribution
+            ),
+            to=request.email,
+            to_name=organisation.name,
             reply_to=(round_.contact_name, round_.contact_email),
-            dedupe_key=f"invitation:{request.id}:1", now=now, round_id=round_id,
+            dedupe_key=f"invitation:{request.id}:1",
+            now=now,
+            round_id=round_id,
             request_id=request.id,
         )
         queued += message is not None

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from nimeamiset.domain.timefmt import deadline_instant
-from nimeamiset.models import Nominee, NominationRequest, Organisation, OutboxMessage, Reply
+from nimeamiset.models import NominationRequest, Nominee, Organisation, OutboxMessage, Reply
 from nimeamiset.services.outbox import SENT
 from nimeamiset.services.rounds import get_round
 
@@ -20,8 +21,12 @@ def _iso(moment: datetime | None) -> str | None:
 def _person(nominee: Nominee | None) -> dict[str, str] | None:
     if nominee is None:
         return None
-    return {"name": nominee.name, "title": nominee.title, "email": nominee.email,
-            "phone": nominee.phone}
+    return {
+        "name": nominee.name,
+        "title": nominee.title,
+        "email": nominee.email,
+        "phone": nominee.phone,
+    }
 
 
 def round_status(session: Session, round_id: str) -> dict[str, Any]:
@@ -36,13 +41,20 @@ def round_status(session: Session, round_id: str) -> dict[str, Any]:
     reply_ids = [reply.id for _, _, reply in rows if reply is not None]
     nominees: dict[int, list[Nominee]] = {}
     if reply_ids:
-        for nominee in session.exec(select(Nominee).where(col(Nominee.reply_id).in_(reply_ids))
-                                    .order_by(col(Nominee.seat), col(Nominee.id))):
+        for nominee in session.exec(
+            select(Nominee)
+            .where(col(Nominee.reply_id).in_(reply_ids))
+            .order_by(col(Nominee.seat), col(Nominee.id))
+        ):
             nominees.setdefault(nominee.reply_id, []).append(nominee)
     undelivered = {
-        request_id for request_id in session.exec(
-            select(OutboxMessage.request_id).where(OutboxMessage.round_id == round_id)
-            .where(OutboxMessage.kind == "invitation").where(col(OutboxMessage.state) != SENT))
+        request_id
+        for request_id in session.exec(
+            select(OutboxMessage.request_id)
+            .where(OutboxMessage.round_id == round_id)
+            .where(OutboxMessage.kind == "invitation")
+            .where(col(OutboxMessage.state) != SENT)
+        )
     }
     organisations = []
     for request, organisation, reply in rows:
@@ -51,36 +63,47 @@ def round_status(session: Session, round_id: str) -> dict[str, Any]:
         for nominee in named:
             seats.setdefault(nominee.seat, {})[nominee.role] = nominee
         first = seats.get(1, {})
-        organisations.append({
-            "name": organisation.name,
-            "email": request.email,
-            "language": request.language,
-            "state": str(request.state),
-            "invited_at": _iso(request.invited_at),
-            "invitation_waiting": request.id in undelivered,
-            "replied_at": _iso(request.replied_at),
-            "late": request.late,
-            "reminders_sent": 0,
-            "reply_version": reply.version if reply is not None else None,
-            "member": _person(first.get("member")),
-            "deputy": _person(first.get("deputy")),
-            "seats": [{"seat": number, "member": _person(pair.get("member")),
-                       "deputy": _person(pair.get("deputy"))}
-                      for number, pair in sorted(seats.items())],
-            "decline_reason": reply.decline_reason if reply is not None and reply.declined
-            else None,
-        })
-    counts: dict[str, int] = {}
-    for entry in organisations:
-        counts[entry["state"]] = counts.get(entry["state"], 0) + 1
+        organisations.append(
+            {
+                "name": organisation.name,
+                "email": request.email,
+                "language": request.language,
+                "state": str(request.state),
+                "invited_at": _iso(request.invited_at),
+                "invitation_waiting": request.id in undelivered,
+                "replied_at": _iso(request.replied_at),
+                "late": request.late,
+                "reminders_sent": 0,
+                "reply_version": reply.version if reply is not None else None,
+                "member": _person(first.get("member")),
+                "deputy": _person(first.get("deputy")),
+                "seats": [
+                    {
+                        "seat": number,
+                        "member": _person(pair.get("member")),
+                        "deputy": _person(pair.get("deputy")),
+                    }
+                    for number, pair in sorted(seats.items())
+                ],
+                "decline_reason": reply.decline_reason
+                if reply is not None and reply.declined
+                else None,
+            }
+        )
+    counts = dict(Counter(str(request.state) for request, _, _ in rows))
     return {
         "round": {
-            "id": round_.id, "body": round_.body, "subject": round_.subject,
-            "state": str(round_.state), "deadline": round_.deadline.isoformat(),
+            "id": round_.id,
+            "body": round_.body,
+            "subject": round_.subject,
+            "state": str(round_.state),
+            "deadline": round_.deadline.isoformat(),
             "deadline_at": deadline_instant(round_.deadline).isoformat(),
-            "first_meeting": {"start": round_.meeting_start.isoformat(),
-                              "end": round_.meeting_end.isoformat(),
-                              "place": round_.meeting_place},
+            "first_meeting": {
+                "start": round_.meeting_start.isoformat(),
+                "end": round_.meeting_end.isoformat(),
+                "place": round_.meeting_place,
+            },
             "contact": {"name": round_.contact_name, "email": round_.contact_email},
             "launched_at": _iso(round_.launched_at),
             "counts": counts,

@@ -19,7 +19,7 @@ log = logging.getLogger("nimeamiset.web")
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                               "frame-src 'self'; frame-ancestors 'self'; form-action 'self'",
+    "frame-src 'self'; frame-ancestors 'self'; form-action 'self'",
     "Referrer-Policy": "no-referrer",  # personal links must not leak through Referer
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
@@ -31,8 +31,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app = FastAPI(title="nimeamiset", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.runtime = rt
     app.state.templates = make_templates(str(rt.settings.templates_dir / "web"))
-    app.mount("/static", StaticFiles(directory=rt.settings.templates_dir / "web" / "static"),
-              name="static")
+    app.mount(
+        "/static",
+        StaticFiles(directory=rt.settings.templates_dir / "web" / "static"),
+        name="static",
+    )
     app.include_router(reply.router)
     app.include_router(staff.router)
     app.include_router(capture_view.router)
@@ -47,16 +50,26 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             response.headers.setdefault(key, value)
         # Log the route's pattern, never the path itself: it carries personal link tokens.
         route = request.scope.get("route")
-        log.info("%s %s %d %.0fms", request.method, getattr(route, "path", "-"),
-                 response.status_code, (time.perf_counter() - started) * 1000)
+        log.info(
+            "%s %s %d %.0fms",
+            request.method,
+            getattr(route, "path", "-"),
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
         return response
 
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request) -> Response:
-        return render(request, "home.html", {
-            "capture": rt.settings.mail_capture_dir is not None,
-            "staff": rt.settings.staff_password is not None,
-        }, lang=pick_language(request, "fi"))
+        return render(
+            request,
+            "home.html",
+            {
+                "capture": rt.settings.mail_capture_dir is not None,
+                "staff": rt.settings.staff_password is not None,
+            },
+            lang=pick_language(request, "fi"),
+        )
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
@@ -64,7 +77,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @app.exception_handler(404)
     async def not_found(request: Request, _exc: Exception) -> Response:
-        return render(request, "not_found.html", {}, lang=pick_language(request, "fi"),
-                      status_code=404)
+        return render(
+            request, "not_found.html", {}, lang=pick_language(request, "fi"), status_code=404
+        )
 
     return app

@@ -41,6 +41,12 @@ def mailbox_message_html(name: str, mailbox: MailboxDep) -> Response:
     if message is None or not message.html:
         raise HTTPException(404)
     # Shown as the mail client would: sandboxed, no scripts, no forms.
-    return HTMLResponse(message.html, headers={
-        "Content-Security-Policy": "sandbox allow-popups allow-top-navigation-by-user-activation; "
-                                   "default-src 'none'; style-src 'unsafe-inline'; img-src data:"})
+    return HTMLResponse(
+        message.html,
+        headers={
+            "Content-Security-Policy": (
+                "sandbox allow-popups allow-top-navigation-by-user-activation; "
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+            )
+        },
+    )

@@ -38,10 +38,19 @@ def pick_language(request: Request, default: str) -> str:
 
 
 def render(
-    request: Request, template: str, context: dict[str, Any], *, lang: str,
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    lang: str,
     status_code: int = 200,
 ) -> HTMLResponse:
     templates: Jinja2Templates = request.app.state.templates
-    full = {"t": translate(lang), "lang": lang, "languages": LANGUAGE_NAMES,
-            "path": request.url.path, **context}
+    full = {
+        "t": translate(lang),
+        "lang": lang,
+        "languages": LANGUAGE_NAMES,
+        "path": request.url.path,
+        **context,
+    }
     return templates.TemplateResponse(request, template, full, status_code=status_code)

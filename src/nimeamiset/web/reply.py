@@ -1,4 +1,6 @@
-"""The organisation's reply form, reached through its personal link. GET only shows; POST records."""
+"""The organisation's reply form, reached through its personal link.
+
+GET only shows; POST records."""
 
 from __future__ import annotations
 
@@ -30,8 +32,9 @@ MAX_REASON = 2000
 
 def invalid_link(request: Request) -> HTMLResponse:
     # The same page and status whatever the token looked like: nothing to probe.
-    return render(request, "invalid_link.html", {}, lang=pick_language(request, "fi"),
-                  status_code=404)
+    return render(
+        request, "invalid_link.html", {}, lang=pick_language(request, "fi"), status_code=404
+    )
 
 
 def _form_context(view: RequestView, lang: str, rt: Runtime) -> dict[str, Any]:
@@ -39,12 +42,17 @@ def _form_context(view: RequestView, lang: str, rt: Runtime) -> dict[str, Any]:
     return {
         "organisation": view.organisation.name,
         "round": {
-            "body": round_.body, "subject": round_.subject,
+            "body": round_.body,
+            "subject": round_.subject,
             "deadline": format_date(round_.deadline),
             "meeting": format_meeting(round_.meeting_start, round_.meeting_end, lang),
             "meeting_place": round_.meeting_place,
-            "contact": {"name": round_.contact_name, "title": round_.contact_title,
-                        "email": round_.contact_email, "phone": round_.contact_phone},
+            "contact": {
+                "name": round_.contact_name,
+                "title": round_.contact_title,
+                "email": round_.contact_email,
+                "phone": round_.contact_phone,
+            },
         },
         "past_deadline": is_late(round_.deadline, rt.now()),
         "replied": view.reply is not None,
@@ -87,8 +95,10 @@ def _deliver_now(rt: Runtime, message_id: int | None) -> Any:
     async def send() -> None:
         if message_id is not None:
             # Best effort; if the mail server is down the message waits in the outbox.
-            await delivery.deliver_batch(rt.engine, rt.sender, now=rt.now(), limit=1,
-                                         ids=[message_id])
+            await delivery.deliver_batch(
+                rt.engine, rt.sender, now=rt.now(), limit=1, ids=[message_id]
+            )
+
     return send
 
 

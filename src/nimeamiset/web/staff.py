@@ -40,16 +40,22 @@ def require_staff(
 
 router = APIRouter(prefix="/henkilosto", dependencies=[Depends(require_staff)])
 
-STATE_FI = {"pending": "odottaa lähetystä", "invited": "pyydetty", "nominated": "nimetty",
-            "declined": "ei nimeä"}
+STATE_FI = {
+    "pending": "odottaa lähetystä",
+    "invited": "pyydetty",
+    "nominated": "nimetty",
+    "declined": "ei nimeä",
+}
 
 
 @router.get("", response_class=HTMLResponse)
 def rounds_index(request: Request, rt: RuntimeDep) -> Response:
     with session_scope(rt.engine) as session:
         rounds = session.exec(select(Round).order_by(col(Round.created_at).desc())).all()
-        items = [{"id": r.id, "body": r.body, "deadline": format_date(r.deadline),
-                  "state": r.state} for r in rounds]
+        items = [
+            {"id": r.id, "body": r.body, "deadline": format_date(r.deadline), "state": r.state}
+            for r in rounds
+        ]
     return render(request, "staff_rounds.html", {"rounds": items}, lang="fi")
 
 
@@ -66,11 +72,19 @@ def round_page(request: Request, round_id: str, rt: RuntimeDep) -> Response:
     for organisation in status["organisations"]:
         organisation["state_fi"] = STATE_FI[organisation["state"]]
         replied = organisation["replied_at"]
-        organisation["replied_fi"] = format_datetime(datetime.fromisoformat(replied)) \
-            if replied else ""
-    return render(request, "staff_round.html", {
-        "status": status, "deadline": format_date(round_.deadline), "meeting": meeting,
-    }, lang="fi")
+        organisation["replied_fi"] = (
+            format_datetime(datetime.fromisoformat(replied)) if replied else ""
+        )
+    return render(
+        request,
+        "staff_round.html",
+        {
+            "status": status,
+            "deadline": format_date(round_.deadline),
+            "meeting": meeting,
+        },
+        lang="fi",
+    )
 
 
 @router.get("/{round_id}/kokoonpano.csv")
@@ -80,5 +94,8 @@ def roster_download(round_id: str, rt: RuntimeDep) -> Response:
             content = roster_csv(session, round_id)
         except RoundNotFound:
             raise HTTPException(404) from None
-    return Response(content, media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="kokoonpano-{round_id}.csv"'})
+    return Response(
+        content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="kokoonpano-{round_id}.csv"'},
+    )

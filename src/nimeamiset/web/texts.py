@@ -10,8 +10,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "product": {"fi": "Nimeämiset", "sv": "Utnämningar", "en": "Nominations"},
     "skip": {"fi": "Siirry sisältöön", "sv": "Gå till innehållet", "en": "Skip to content"},
     "languages": {"fi": "Kieli", "sv": "Språk", "en": "Language"},
-    "form_title": {"fi": "Edustajan nimeäminen", "sv": "Utnämning av representant",
-                   "en": "Naming a representative"},
+    "form_title": {
+        "fi": "Edustajan nimeäminen",
+        "sv": "Utnämning av representant",
+        "en": "Naming a representative",
+    },
     "organisation": {"fi": "Organisaatio", "sv": "Organisation", "en": "Organisation"},
     "body": {"fi": "Toimielin", "sv": "Organ", "en": "Body"},
     "deadline": {"fi": "Määräaika", "sv": "Svaren senast", "en": "Reply by"},
@@ -36,22 +39,34 @@ TEXTS: dict[str, dict[str, str]] = {
     "phone": {"fi": "Puhelin", "sv": "Telefon", "en": "Phone"},
     "required": {"fi": "pakollinen", "sv": "obligatorisk", "en": "required"},
     "send": {"fi": "Lähetä", "sv": "Skicka", "en": "Send"},
-    "decline_heading": {"fi": "Jos ette nimeä edustajaa", "sv": "Om ni inte utser någon",
-                        "en": "If you name nobody"},
+    "decline_heading": {
+        "fi": "Jos ette nimeä edustajaa",
+        "sv": "Om ni inte utser någon",
+        "en": "If you name nobody",
+    },
     "decline_intro": {
         "fi": "Kertokaa lyhyesti, miksi organisaationne ei nimeä edustajaa.",
         "sv": "Berätta kort varför er organisation inte utser någon representant.",
         "en": "Tell us briefly why your organisation names no representative.",
     },
     "reason": {"fi": "Perustelu", "sv": "Motivering", "en": "Reason"},
-    "decline": {"fi": "Emme nimeä edustajaa", "sv": "Vi utser ingen representant",
-                "en": "We name no representative"},
-    "error_summary": {"fi": "Tarkista nämä kohdat", "sv": "Kontrollera de här punkterna",
-                      "en": "Please check these"},
+    "decline": {
+        "fi": "Emme nimeä edustajaa",
+        "sv": "Vi utser ingen representant",
+        "en": "We name no representative",
+    },
+    "error_summary": {
+        "fi": "Tarkista nämä kohdat",
+        "sv": "Kontrollera de här punkterna",
+        "en": "Please check these",
+    },
     "error_prefix": {"fi": "Virhe", "sv": "Fel", "en": "Error"},
     "err_required": {"fi": "Kirjoita {field}.", "sv": "Fyll i {field}.", "en": "Enter {field}."},
-    "err_too_long": {"fi": "{field}: enintään 200 merkkiä.", "sv": "{field}: högst 200 tecken.",
-                     "en": "{field}: at most 200 characters."},
+    "err_too_long": {
+        "fi": "{field}: enintään 200 merkkiä.",
+        "sv": "{field}: högst 200 tecken.",
+        "en": "{field}: at most 200 characters.",
+    },
     "err_email": {
         "fi": "Sähköpostiosoite ei kelpaa. Muoto on nimi@esimerkki.fi.",
         "sv": "E-postadressen duger inte. Formen är namn@exempel.fi.",
@@ -62,8 +77,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "sv": "Telefonnumret duger inte. Till exempel 044 123 4567 eller +46 70 123 4567.",
         "en": "This phone number is not valid. For example 044 123 4567 or +46 70 123 4567.",
     },
-    "err_reason": {"fi": "Kirjoita perustelu.", "sv": "Skriv en motivering.",
-                   "en": "Enter a reason."},
+    "err_reason": {
+        "fi": "Kirjoita perustelu.",
+        "sv": "Skriv en motivering.",
+        "en": "Enter a reason.",
+    },
     "replied_nominated": {
         "fi": "Olette vastanneet {when}. Voitte korjata vastausta alla.",
         "sv": "Ni svarade {when}. Ni kan rätta svaret nedan.",
@@ -71,18 +89,21 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "replied_declined": {
         "fi": "Ilmoititte {when}, ettei organisaationne nimeä edustajaa. Voitte vielä nimetä "
-              "edustajan alla.",
+        "edustajan alla.",
         "sv": "Ni meddelade {when} att ni inte utser någon. Ni kan ännu utse en nedan.",
         "en": "On {when} you told us you name nobody. You can still name someone below.",
     },
     "past_deadline": {
         "fi": "Määräaika on päättynyt. Vastaus otetaan yhä vastaan, ja se merkitään "
-              "myöhästyneeksi.",
+        "myöhästyneeksi.",
         "sv": "Tidsfristen har gått ut. Svar tas ändå emot och markeras som försenade.",
         "en": "The deadline has passed. Replies are still accepted and marked late.",
     },
-    "thanks_title": {"fi": "Kiitos, vastaus on vastaanotettu", "sv": "Tack, svaret har tagits emot",
-                     "en": "Thank you, your reply was received"},
+    "thanks_title": {
+        "fi": "Kiitos, vastaus on vastaanotettu",
+        "sv": "Tack, svaret har tagits emot",
+        "en": "Thank you, your reply was received",
+    },
     "thanks_copy": {
         "fi": "Lähetimme vahvistuksen ja kopion vastauksesta osoitteeseen {email}.",
         "sv": "Vi skickade en bekräftelse med en kopia av svaret till {email}.",
@@ -93,20 +114,25 @@ TEXTS: dict[str, dict[str, str]] = {
         "sv": "Svaret kom efter tidsfristen och har markerats som försenat.",
         "en": "The reply came after the deadline and is marked late.",
     },
-    "declined_summary": {"fi": "Ilmoititte, ettei organisaationne nimeä edustajaa.",
-                         "sv": "Ni meddelade att ni inte utser någon representant.",
-                         "en": "You told us you name no representative."},
+    "declined_summary": {
+        "fi": "Ilmoititte, ettei organisaationne nimeä edustajaa.",
+        "sv": "Ni meddelade att ni inte utser någon representant.",
+        "en": "You told us you name no representative.",
+    },
     "change": {"fi": "Korjaa vastausta", "sv": "Rätta svaret", "en": "Correct the reply"},
     "contact": {"fi": "Lisätiedot", "sv": "Mer information", "en": "More information"},
-    "invalid_title": {"fi": "Linkki ei ole voimassa", "sv": "Länken är inte giltig",
-                      "en": "This link is not valid"},
+    "invalid_title": {
+        "fi": "Linkki ei ole voimassa",
+        "sv": "Länken är inte giltig",
+        "en": "This link is not valid",
+    },
     "invalid_body": {
         "fi": "Tarkista, että kopioit linkin kokonaan sähköpostista. Jos ongelma jatkuu, ota "
-              "yhteyttä pyynnön lähettäjään.",
+        "yhteyttä pyynnön lähettäjään.",
         "sv": "Kontrollera att du kopierade hela länken från e-posten. Kontakta avsändaren om "
-              "problemet kvarstår.",
+        "problemet kvarstår.",
         "en": "Check that you copied the whole link from the email. If it still fails, contact "
-              "whoever sent the request.",
+        "whoever sent the request.",
     },
 }
 

@@ -1,0 +1,139 @@
+"""The nimeamiset command, in process, against SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from sqlmodel import SQLModel, func, select
+
+from nimeamiset.cli import main
+from nimeamiset.db import session_scope
+from nimeamiset.models import NominationRequest, Organisation, Round
+from nimeamiset.runtime import Runtime
+from nimeamiset.schema import upgrade
+from tests.conftest import ROUND_FILE, SmtpServer
+from tests.helpers import launch
+
+GOOD = ROUND_FILE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, runtime: Runtime) -> Runtime:
+    """Settings in the environment; the schema made by the migrations, as in production."""
+    SQLModel.metadata.drop_all(runtime.engine)
+    upgrade(runtime.engine)
+    s = runtime.settings
+    monkeypatch.setenv("NIMEAMISET_DATABASE_URL", s.database_url)
+    monkeypatch.setenv("NIMEAMISET_SMTP_PORT", str(s.smtp_port))
+    monkeypatch.setenv("NIMEAMISET_NOW", "2024-03-12T10:00:00+02:00")
+    return runtime
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def table_counts(rt: Runtime) -> tuple[int, ...]:
+    with session_scope(rt.engine) as session:
+        return tuple(
+            session.exec(select(func.count()).select_from(t)).one()
+            for t in (Round, Organisation, NominationRequest)
+        )
+
+
+def test_create_prints_the_round_id_last(
+    env: Runtime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "kierros.yaml"
+    path.write_text(GOOD.replace("id: testiryhma\n", ""), encoding="utf-8")
+    code, out, _ = run(capsys, "round", "create", str(path))
+    assert code == 0
+    assert out.splitlines()[-1] == "paijat-hameen-testiohjelman-ohjausryhma"
+    assert table_counts(env) == (1, 5, 5)
+
+    code, out, _ = run(capsys, "round", "create", str(path))
+    assert code == 0 and out.splitlines()[-1] == "paijat-hameen-testiohjelman-ohjausryhma-2"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("deadline: 2024-03-27\n", ""), ":2: deadline: is required but missing"),
+        (("deadline: 2024-03-27", "deadline: 2024-13-01"), ":9: deadline: "),
+        (("kirjaamo@hartola.example.fi", "hartola"), ":15: organisations[1].email: "),
+        (("name: Hartola", "name: Asikkala"), ":15: organisations[1].name: 'Asikkala' is already"),
+        (("body:", "vastaanottaja: x\nbody:"), ":3: vastaanottaja: is not a known key"),
+    ],
+)
+def test_bad_round_file_is_refused_with_key_and_line_and_nothing_written(
+    env: Runtime,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    change: tuple[str, str],
+    expected: str,
+) -> None:
+    path = tmp_path / "kierros.yaml"
+    path.write_text(GOOD.replace(*change), encoding="utf-8")
+    code, _, err = run(capsys, "round", "create", str(path))
+    assert code == 2
+    assert f"{path}{expected}" in err, err
+    assert table_counts(env) == (0, 0, 0)
+
+
+def test_round_with_an_existing_id_is_refused(
+    env: Runtime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "kierros.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    assert run(capsys, "round", "create", str(path))[0] == 0
+    code, _, err = run(capsys, "round", "create", str(path))
+    assert code == 2 and "id: a round 'testiryhma' exists already" in err
+
+
+def test_missing_file_and_unknown_round_exit_2(
+    env: Runtime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "round", "create", str(tmp_path / "ei-ole.yaml"))[0] == 2
+    code, _, err = run(capsys, "round", "status", "ei-ole")
+    assert code == 2 and "no round 'ei-ole'" in err
+
+
+def test_status_json_and_roster(
+    env: Runtime,
+    round_id: str,
+    smtp_server: SmtpServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    launch(env, round_id)
+    code, out, _ = run(capsys, "round", "status", round_id, "--json")
+    assert code == 0
+    status = json.loads(out)
+    assert status["round"]["id"] == round_id and status["round"]["deadline"] == "2024-03-27"
+    first = status["organisations"][0]
+    assert {"name", "email", "state", "reminders_sent", "late", "member", "deputy"} <= set(first)
+    assert (first["name"], first["state"], first["member"]) == ("Asikkala", "invited", None)
+
+    code, out, _ = run(capsys, "round", "status", round_id)
+    assert code == 0 and "Asikkala" in out and "pyydetty" in out
+
+    target = tmp_path / "kokoonpano.csv"
+    code, _, _ = run(capsys, "roster", round_id, "--format", "csv", "-o", str(target))
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig")), delimiter=";"))
+    assert [r[0] for r in rows[1:]] == [o["name"] for o in status["organisations"]]
+    assert {r[1] for r in rows[1:]} == {"ei nimetty"}
+
+
+def test_half_filled_smtp_settings_fail_fast(
+    env: Runtime, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NIMEAMISET_SMTP_USERNAME", "liitto")
+    code, _, err = run(capsys, "round", "list")
+    assert code == 2 and "SMTP_USERNAME and NIMEAMISET_SMTP_PASSWORD go together" in err

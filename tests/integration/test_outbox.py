@@ -1,0 +1,112 @@
+"""Mail is delayed, never dropped; concurrent senders never send one message twice."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import timedelta
+
+from sqlmodel import select
+
+from nimeamiset.db import session_scope
+from nimeamiset.emails.senders import RecordingSender, SmtpSender
+from nimeamiset.models import OutboxMessage
+from nimeamiset.runtime import Runtime
+from nimeamiset.services.delivery import deliver_all
+from nimeamiset.services.outbox import claim_due, waiting_count
+from nimeamiset.services.rounds import launch_round
+from nimeamiset.services.status import round_status
+from tests.conftest import LAUNCH_TIME, SmtpServer, at, free_port
+from tests.helpers import deliver, link_in, message_to, parts
+
+
+def queue_invitations(rt: Runtime, round_id: str) -> int:
+    with session_scope(rt.engine) as session:
+        return launch_round(session, round_id, rt.mail, now=rt.now())
+
+
+def test_invitation_arrives_as_a_mail_client_sees_it(
+    runtime: Runtime, round_id: str, smtp_server: SmtpServer
+) -> None:
+    queue_invitations(runtime, round_id)
+    deliver(runtime)
+
+    message = message_to(smtp_server.received(), "kirjaamo@asikkala.example.fi")
+    assert message["Subject"] == "Edustajan nimeäminen Päijät-Hämeen testiohjelman ohjausryhmään"
+    assert message["From"].addresses[0].addr_spec == "kirjaamo@paijat-hame.example.fi"
+    assert message["From"].addresses[0].display_name == "Päijät-Hämeen liitto"
+    assert message["Reply-To"].addresses[0].addr_spec == "tarja.parviainen@example.fi"
+    assert message["To"].addresses[0].display_name == "Asikkala"
+    assert message["Content-Language"] == "fi"
+    text, html = parts(message)
+    link = link_in(message)
+    assert link.startswith("http://testserver/n/")
+    assert f"\n{link}\n" in text and f'href="{link}"' in html
+    for part in (text, html):
+        assert "27.3.2024 mennessä" in part
+        assert "18.4.2024 klo 9–11" in part
+        assert "Tarja Parviainen" in part and "Niina Pautola-Mol" in part
+    swedish = message_to(smtp_server.received(), "kansli@sfv.example.fi")
+    assert "senast 27.3.2024" in parts(swedish)[0]
+
+
+def test_a_mail_server_that_is_down_delays_mail_but_never_drops_it(
+    runtime: Runtime, round_id: str, smtp_server: SmtpServer
+) -> None:
+    queue_invitations(runtime, round_id)
+    down = runtime.settings.model_copy(update={"smtp_port": free_port()})
+    dead = Runtime(settings=down, engine=runtime.engine, mail=runtime.mail, sender=SmtpSender(down))
+
+    report = asyncio.run(deliver_all(dead.engine, dead.sender, now=dead.now(), limit=50))
+    assert (report.claimed, report.sent, report.failed) == (5, 0, 5)
+    with session_scope(runtime.engine) as session:
+        assert waiting_count(session, round_id=round_id) == 5
+        status = round_status(session, round_id)
+        rows = session.exec(select(OutboxMessage)).all()
+    assert {o["state"] for o in status["organisations"]} == {"pending"}
+    assert all(o["invitation_waiting"] for o in status["organisations"])
+    assert all(r.attempts == 1 and r.last_error and "@" not in r.last_error for r in rows)
+
+    # Not due again until the back-off has passed...
+    assert deliver(runtime).claimed == 0
+    # ...then sent once each.
+    later = at(runtime, LAUNCH_TIME + timedelta(minutes=5))
+    assert deliver(later).sent == 5
+    assert len(smtp_server.received()) == 5
+    assert deliver(at(runtime, LAUNCH_TIME + timedelta(days=1))).claimed == 0
+
+
+def test_two_senders_at_once_never_send_a_message_twice(
+    runtime: Runtime, round_id: str, smtp_server: SmtpServer
+) -> None:
+    queue_invitations(runtime, round_id)
+    claimed: list[list[int]] = [[], []]
+
+    def claimer(index: int) -> None:
+        while True:
+            with session_scope(runtime.engine) as session:
+                batch = claim_due(session, now=runtime.now(), limit=1)
+            if not batch:
+                return
+            claimed[index] += [e.id for e in batch]
+
+    threads = [threading.Thread(target=claimer, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    all_ids = claimed[0] + claimed[1]
+    assert len(all_ids) == 5 and len(set(all_ids)) == 5
+
+
+def test_a_crashed_sender_is_taken_over_after_its_lease(
+    runtime: Runtime, round_id: str, smtp_server: SmtpServer
+) -> None:
+    queue_invitations(runtime, round_id)
+    with session_scope(runtime.engine) as session:
+        assert len(claim_due(session, now=runtime.now(), limit=50)) == 5  # then "crashes"
+    assert deliver(runtime).claimed == 0
+    recorder = RecordingSender()
+    later = at(runtime, LAUNCH_TIME + timedelta(minutes=11))
+    report = asyncio.run(deliver_all(later.engine, recorder, now=later.now(), limit=50))
+    assert report.sent == 5 and len(recorder.sent) == 5

@@ -1,0 +1,157 @@
+"""Every email kind in every language renders with sample data: no undefined names, one-line
+subjects, the key facts in both parts, and people's data escaped in HTML."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from email import message_from_bytes, policy
+from typing import Any
+
+import pytest
+
+from nimeamiset.config import Settings
+from nimeamiset.emails import catalog
+from nimeamiset.emails.render import EmailRenderer, build_message
+from nimeamiset.models import NominationRequest, Nominee, Organisation, Reply, Round
+
+RENDERER = EmailRenderer(Settings().templates_dir)
+LINK = "https://nimeamiset.example.fi/n/AbCdEfGhIjKlMnOpQrStUvWxYz012345"
+EVIL = "Åsa <b>O'Brien</b> & co"
+
+
+def sample_round() -> Round:
+    return Round(
+        id="r",
+        body="Päijät-Hämeen testiohjelman ohjausryhmä",
+        subject="Edustajan nimeäminen",
+        letter="Ensimmäinen kappale.\n\nToinen kappale.",
+        deadline=date(2024, 3, 27),
+        meeting_start=datetime(2024, 4, 18, 6, tzinfo=UTC),
+        meeting_end=datetime(2024, 4, 18, 8, tzinfo=UTC),
+        meeting_place="Hämeenkatu 9 A, Lahti",
+        sender_name="Niina Pautola-Mol",
+        sender_title="maakuntajohtaja",
+        sender_organisation="Päijät-Hämeen liitto",
+        contact_name="Tarja Parviainen",
+        contact_title="kuntayhteistyöpäällikkö",
+        contact_email="tarja@example.fi",
+        contact_phone="044 0773431",
+        created_at=datetime(2024, 3, 12, tzinfo=UTC),
+    )
+
+
+def contexts(lang: str) -> dict[str, dict[str, Any]]:
+    round_ = sample_round()
+    organisation = Organisation(id=1, name="Asikkala & Co", email="k@example.fi", language=lang)
+    request = NominationRequest(
+        id=1,
+        round_id="r",
+        organisation_id=1,
+        position=0,
+        email="k@example.fi",
+        language=lang,
+        token_hash="0" * 64,
+    )
+    reply = Reply(
+        id=1, request_id=1, version=2, submitted_at=datetime(2024, 3, 28, 10, tzinfo=UTC), late=True
+    )
+    nominees = [
+        Nominee(
+            reply_id=1,
+            seat=1,
+            role="member",
+            name=EVIL,
+            title="johtaja",
+            email="asa@example.fi",
+            phone="040 1234567",
+        ),
+        Nominee(
+            reply_id=1,
+            seat=1,
+            role="deputy",
+            name="Pekka Mäkelä",
+            title="",
+            email="pekka@example.fi",
+            phone="",
+        ),
+    ]
+    declined = Reply(
+        id=2,
+        request_id=1,
+        version=3,
+        declined=True,
+        decline_reason=EVIL,
+        submitted_at=datetime(2024, 3, 20, 10, tzinfo=UTC),
+    )
+    return {
+        "invitation": catalog.invitation(
+            round_, organisation, request, LINK, ["Asikkala & Co", "Hartola"]
+        ),
+        "confirmation": catalog.confirmation(round_, organisation, request, reply, nominees, LINK),
+        "confirmation-declined": catalog.confirmation(
+            round_, organisation, request, declined, [], LINK
+        ),
+    }
+
+
+def cases() -> list[tuple[str, str, str]]:
+    out = []
+    for kind in RENDERER.kinds():
+        for lang in RENDERER.languages(kind):
+            variants = [k for k in contexts(lang) if k.split("-")[0] == kind]
+            assert variants, f"no sample context for the email kind {kind!r}"
+            out += [(kind, lang, variant) for variant in variants]
+    return out
+
+
+def test_every_kind_has_finnish() -> None:
+    assert RENDERER.kinds()
+    for kind in RENDERER.kinds():
+        assert "fi" in RENDERER.languages(kind)
+
+
+@pytest.mark.parametrize(("kind", "lang", "variant"), cases())
+def test_kind_renders_with_its_key_facts(kind: str, lang: str, variant: str) -> None:
+    rendered = RENDERER.render(kind, lang, contexts(lang)[variant])
+
+    assert "\n" not in rendered.subject and rendered.subject
+    for part in (rendered.text, rendered.html):
+        assert "27.3.2024" in part or variant == "confirmation-declined"
+        assert "Asikkala &" in part
+    assert f"\n{LINK}\n" in rendered.text, "the link stands on a line of its own"
+    assert f'href="{LINK}"' in rendered.html
+    assert f'lang="{lang}"' in rendered.html
+    assert "<b>" not in rendered.html and "Asikkala &amp; Co" in rendered.html
+    if variant != "invitation":
+        assert EVIL in rendered.text
+        assert "Åsa &lt;b&gt;O&#39;Brien&lt;/b&gt; &amp; co" in rendered.html
+
+
+def test_invitation_reads_like_the_seed_letter() -> None:
+    rendered = RENDERER.render("invitation", "fi", contexts("fi")["invitation"])
+    assert "27.3.2024 mennessä" in rendered.text
+    assert "torstaina 18.4.2024 klo 9–11" in rendered.text
+    assert "varsinainen jäsen" in rendered.text and "henkilökohtaisen varajäsenen" in rendered.text
+    assert "Ensimmäinen kappale.\n\nToinen kappale." in rendered.text
+    assert "kuntayhteistyöpäällikkö Tarja Parviainen" in rendered.text
+    assert rendered.text.index("Niina Pautola-Mol") < rendered.text.index("Jakelu")
+
+
+def test_message_is_multipart_with_fixed_headers() -> None:
+    rendered = RENDERER.render("invitation", "fi", contexts("fi")["invitation"])
+    message = build_message(
+        rendered,
+        mail_from="Päijät-Hämeen liitto <kirjaamo@example.fi>",
+        to="k@example.fi",
+        to_name="Asikkala, kunta",
+        reply_to=("Tarja Parviainen", "tarja@example.fi"),
+        sent_at=datetime(2024, 3, 12, 8, tzinfo=UTC),
+    )
+    parsed = message_from_bytes(message.as_bytes(), policy=policy.default)
+    assert parsed.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in parsed.iter_parts()] == ["text/plain", "text/html"]
+    assert parsed["To"].addresses[0].display_name == "Asikkala, kunta"
+    assert parsed["Reply-To"].addresses[0].addr_spec == "tarja@example.fi"
+    assert parsed["Message-ID"].endswith("@example.fi>")
+    assert parsed["Date"] == "Tue, 12 Mar 2024 10:00:00 +0200"
+    assert all(len(line) <= 998 for line in message.as_bytes().split(b"\r\n"))
