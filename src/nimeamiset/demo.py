@@ -19,6 +19,7 @@ from nimeamiset.config import PACKAGE_DIR, Settings
 from nimeamiset.db import session_scope
 from nimeamiset.domain.roundfile import parse_round_file
 from nimeamiset.domain.timefmt import local
+from nimeamiset.domain.workdays import is_business_day, next_business_day
 from nimeamiset.emails.capture import MailCapture
 from nimeamiset.runtime import build_runtime
 from nimeamiset.schema import upgrade
@@ -29,11 +30,12 @@ STAFF_PASSWORD = "demo"  # noqa: S105  (the demo is local and says so when it st
 
 
 def example_round_text(today: date) -> str:
-    """The example round file with its dates moved: deadline in two weeks, meeting after."""
+    """The example round file with its dates moved: the deadline a business day about two weeks
+    ahead, the first meeting on a Thursday (as in the seed letter) three weeks after it."""
     data: dict[str, Any] = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
-    deadline = today + timedelta(days=14)
-    meeting = deadline + timedelta(days=22)
-    while meeting.weekday() != 3:  # a Thursday, as in the seed letter
+    deadline = next_business_day(today + timedelta(days=14))
+    meeting = deadline + timedelta(days=21)
+    while meeting.weekday() != 3 or not is_business_day(meeting):
         meeting += timedelta(days=1)
     data["id"] = f"ohjausryhma-demo-{today:%Y%m%d}"
     data["deadline"] = deadline.isoformat()
