@@ -146,6 +146,7 @@ def settings(db_url: str, smtp_server: SmtpServer, tmp_path: Path) -> Settings:
         base_url="http://testserver",  # type: ignore[arg-type]
         now=LAUNCH_TIME,
         staff_password="staff-secret",  # type: ignore[arg-type]
+        secret_key="test-key-" + "k" * 40,  # type: ignore[arg-type]
     )
 
 

@@ -6,6 +6,8 @@ and pass the result down.
 
 from __future__ import annotations
 
+import os
+import secrets
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -23,6 +25,9 @@ def _default_templates_dir() -> Path:
         if (candidate / "emails").is_dir():
             return candidate
     return PACKAGE_DIR / "templates"
+
+
+PLACEHOLDERS = frozenset({"changeme", "change-me", "secret", "salasana", "password"})
 
 
 class SmtpSecurity(StrEnum):
@@ -56,6 +61,17 @@ class Settings(BaseSettings):
     staff_password: SecretStr | None = None
     staff_password_file: Path | None = None
 
+    secret_key: SecretStr | None = None
+    """Makes the personal links (with the nonce stored per request). Web and worker share it."""
+    secret_key_file: Path = Path("var/secret.key")
+    """Read when SECRET_KEY is unset; made (mode 0600) on first use if it does not exist."""
+
+    reminder_hour: int = Field(default=9, ge=0, le=23)
+    """A reminder is due from this hour (Europe/Helsinki) on its day."""
+    quiet_from: int = Field(default=18, ge=0, le=23)
+    quiet_until: int = Field(default=8, ge=0, le=23)
+    """No reminder or summary goes out from ``quiet_from`` until ``quiet_until`` o'clock."""
+
     mail_capture_dir: Path | None = None
     """Where the built-in SMTP capture keeps messages; the web app shows them when set."""
 
@@ -66,6 +82,18 @@ class Settings(BaseSettings):
     def _now_needs_offset(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.utcoffset() is None:
             raise ValueError("NIMEAMISET_NOW needs a UTC offset, e.g. 2024-03-20T10:00+02:00")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _no_placeholder_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            text = value.get_secret_value()
+            if len(text) < 32 or text.lower() in PLACEHOLDERS:
+                raise ValueError(
+                    "NIMEAMISET_SECRET_KEY must be at least 32 random characters, e.g. "
+                    "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+                )
         return value
 
     @model_validator(mode="after")
@@ -89,6 +117,24 @@ class Settings(BaseSettings):
     @property
     def public_base_url(self) -> str:
         return str(self.base_url).rstrip("/")
+
+
+def secret_key_bytes(settings: Settings) -> bytes:
+    """The key for personal links: the setting, or the key file, made on first use."""
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value().encode()
+    path = settings.secret_key_file
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+                out.write(secrets.token_urlsafe(32) + "\n")
+        except FileExistsError:
+            pass  # another process made it first
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise ValueError(f"{path}: the secret key must be at least 32 characters")
+    return key.encode()
 
 
 def get_settings(**overrides: object) -> Settings:

@@ -35,6 +35,9 @@ class Round(SQLModel, table=True):
     meeting_start: datetime = Field(sa_column=_utc())
     meeting_end: datetime = Field(sa_column=_utc())
     meeting_place: str = Field(max_length=300)
+    reminder_offsets: str = Field(
+        default="7,2,-1", max_length=200, description="days before (+) or after (-) the deadline"
+    )
     sender_name: str = Field(max_length=300)
     sender_title: str = Field(max_length=300)
     sender_organisation: str = Field(max_length=300)
@@ -45,6 +48,10 @@ class Round(SQLModel, table=True):
     state: str = Field(default=RoundState.DRAFT.value, max_length=16)
     created_at: datetime = Field(sa_column=_utc())
     launched_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    next_summary_at: datetime | None = Field(
+        default=None, sa_column=_utc(nullable=True, index=True)
+    )
+    summary_sent_for: date | None = Field(default=None, description="deadline last summarised")
 
 
 class NominationRequest(SQLModel, table=True):
@@ -60,11 +67,18 @@ class NominationRequest(SQLModel, table=True):
     email: str = Field(max_length=320, description="address the request went to")
     language: str = Field(default="fi", max_length=2)
     token_hash: str = Field(max_length=64, unique=True)
+    token_nonce: str = Field(default="", max_length=64)
+    deadline: date | None = Field(default=None, description="this organisation's extension")
     state: str = Field(default=RequestState.PENDING.value, max_length=16)
     invited_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     replied_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     late: bool = False
     current_reply_id: int | None = Field(default=None)
+    reminders_sent: int = 0
+    last_reminder_slot: int = Field(default=-1, description="index of the last slot sent")
+    next_reminder_at: datetime | None = Field(
+        default=None, sa_column=_utc(nullable=True, index=True)
+    )
 
 
 class Reply(SQLModel, table=True):

@@ -13,7 +13,7 @@ from functools import lru_cache
 from sqlalchemy.engine import Engine
 
 from nimeamiset import clock
-from nimeamiset.config import Settings, get_settings
+from nimeamiset.config import Settings, get_settings, secret_key_bytes
 from nimeamiset.db import make_engine
 from nimeamiset.emails.render import EmailRenderer
 from nimeamiset.emails.senders import Sender, make_sender
@@ -42,6 +42,7 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
         settings=settings,
         engine=_engine_for(settings.database_url),
         mail=Mail(
+            secret_key=secret_key_bytes(settings),
             renderer=EmailRenderer(settings.templates_dir),
             mail_from=settings.mail_from,
             base_url=settings.public_base_url,

@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from nimeamiset.domain.states import RequestState
+from nimeamiset.domain.tokens import KeyMismatch, derive_token, hash_token
 from nimeamiset.emails.render import EmailRenderer, build_message, envelope_address
 from nimeamiset.emails.senders import Delivery, Envelope
 from nimeamiset.models import NominationRequest, OutboxMessage
@@ -31,9 +32,21 @@ class Mail:
     renderer: EmailRenderer
     mail_from: str
     base_url: str
+    secret_key: bytes
 
     def link(self, token: str) -> str:
         return f"{self.base_url}/n/{token}"
+
+    def link_for(self, request: NominationRequest) -> str:
+        """The request's personal link, written again from its nonce and the secret key."""
+        assert request.id is not None
+        token = derive_token(self.secret_key, request.id, request.token_nonce)
+        if hash_token(token) != request.token_hash:
+            raise KeyMismatch(
+                "the secret key differs from the one the links were made with: check "
+                "NIMEAMISET_SECRET_KEY / SECRET_KEY_FILE on this machine"
+            )
+        return self.link(token)
 
 
 def queue_email(

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from nimeamiset.domain.roundfile import Problem, RoundFileError, RoundSpec, slugify
 from nimeamiset.domain.states import RoundState
 from nimeamiset.domain.timefmt import local
-from nimeamiset.domain.tokens import hash_token, new_token
+from nimeamiset.domain.tokens import derive_token, hash_token, new_nonce, new_token
 from nimeamiset.emails import catalog
 from nimeamiset.models import AuditEvent, NominationRequest, Organisation, Round
 from nimeamiset.services.audit import change_round_state
@@ -112,7 +112,9 @@ def launch_round(session: Session, round_id: str, mail: Mail, *, now: datetime) 
     distribution = [organisation.name for _, organisation in rows]
     queued = 0
     for request, organisation in rows:
-        token = new_token()
+        assert request.id is not None
+        request.token_nonce = new_nonce()
+        token = derive_token(mail.secret_key, request.id, request.token_nonce)
         request.token_hash = hash_token(token)
         session.add(request)
         message = queue_email(
