@@ -20,13 +20,18 @@ from pydantic import ValidationError
 
 from nimeamiset.config import Settings, get_settings
 from nimeamiset.db import session_scope
+from nimeamiset.domain.reminders import is_quiet
 from nimeamiset.domain.roundfile import RoundFileError, parse_round_file
-from nimeamiset.domain.timefmt import format_date
+from nimeamiset.domain.timefmt import format_date, format_datetime
 from nimeamiset.runtime import Runtime, build_runtime
 from nimeamiset.schema import upgrade
+from nimeamiset.services.delivery import deliver_all
+from nimeamiset.services.extensions import ExtensionError, extend_deadline
+from nimeamiset.services.reminders import queue_due_reminders
 from nimeamiset.services.roster import roster_csv
 from nimeamiset.services.rounds import RoundNotFound, create_round
 from nimeamiset.services.status import round_status
+from nimeamiset.services.summaries import queue_due_summaries
 
 STATE_FI = {
     "pending": "odottaa",
@@ -157,6 +162,76 @@ def cmd_outbox_deliver(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _deliver(rt: Runtime) -> str:
+    report = asyncio.run(
+        deliver_all(rt.engine, rt.sender, now=rt.now(), limit=rt.settings.send_batch_size)
+    )
+    return f"lähetetty / sent: {report.sent}, odottaa / waiting: {report.failed}"
+
+
+def cmd_remind(_args: argparse.Namespace) -> int:
+    rt = _runtime()
+    now = rt.now()
+    with session_scope(rt.engine) as session:
+        sent = queue_due_reminders(session, rt.mail, now=now, hours=rt.hours)
+        summaries = queue_due_summaries(session, rt.mail, now=now, hours=rt.hours)
+    if is_quiet(now, rt.hours):
+        print(f"{format_datetime(now)}: hiljainen aika, ei lähetetä / quiet hours, nothing sent")
+    for reminder in sent:
+        when = (
+            f"{reminder.days_left} pv ennen määräaikaa"
+            if reminder.days_left > 0
+            else "määräpäivänä"
+            if reminder.days_left == 0
+            else f"{-reminder.days_left} pv määräajan jälkeen"
+        )
+        print(f"muistutus / reminder: {reminder.organisation} ({when})")
+    for round_id in summaries:
+        print(f"yhteenveto henkilöstölle / staff summary: {round_id}")
+    if not sent and not summaries:
+        print("ei erääntyneitä muistutuksia / no reminders due")
+    print(_deliver(rt))
+    return 0
+
+
+def cmd_round_extend(args: argparse.Namespace) -> int:
+    rt = _runtime()
+    try:
+        until = date.fromisoformat(args.until)
+    except ValueError:
+        raise UsageError(f"--until: {args.until!r} is not a date (2024-04-05)") from None
+    with session_scope(rt.engine) as session:
+        _status_or_usage(session, args.round)
+        try:
+            extended = extend_deadline(
+                session,
+                rt.mail,
+                args.round,
+                until,
+                now=rt.now(),
+                hours=rt.hours,
+                organisation=args.organisation,
+            )
+        except ExtensionError as exc:
+            raise UsageError(str(exc)) from None
+    who = args.organisation or "koko kierros / the whole round"
+    print(f"määräaika {format_date(until)}: {who}")
+    for name in extended.organisations:
+        print(f"ilmoitettu / told: {name}")
+    print(_deliver(rt))
+    return 0
+
+
+def cmd_serve(_args: argparse.Namespace) -> int:
+    from prefect import serve
+
+    from flows.deployments import local_deployments
+
+    _runtime()
+    serve(*local_deployments())
+    return 0
+
+
 def cmd_web(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -194,6 +269,18 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true")
     status.set_defaults(func=cmd_round_status)
     rounds.add_parser("list", help="all rounds").set_defaults(func=cmd_round_list)
+    extend = rounds.add_parser("extend", help="move the deadline")
+    extend.add_argument("round")
+    extend.add_argument("--until", required=True, help="the new deadline, e.g. 2024-04-05")
+    extend.add_argument("--organisation", help="only this organisation (its name)")
+    extend.set_defaults(func=cmd_round_extend)
+
+    commands.add_parser(
+        "remind", help="one sweep now: due reminders and staff summaries, then delivery"
+    ).set_defaults(func=cmd_remind)
+    commands.add_parser(
+        "serve", help="serve the Prefect deployments here, schedules included"
+    ).set_defaults(func=cmd_serve)
 
     roster = commands.add_parser("roster", help="export the roster")
     roster.add_argument("round")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,11 @@ from nimeamiset.domain.roundfile import parse_round_file
 from nimeamiset.domain.timefmt import local
 from nimeamiset.domain.workdays import is_business_day, next_business_day
 from nimeamiset.emails.capture import MailCapture
+from nimeamiset.models import Round
 from nimeamiset.runtime import build_runtime
 from nimeamiset.schema import upgrade
 from nimeamiset.services.rounds import create_round
+from nimeamiset.web.app import create_app
 
 EXAMPLE = PACKAGE_DIR / "examples" / "ohjausryhma-2024.yaml"
 STAFF_PASSWORD = "demo"  # noqa: S105  (the demo is local and says so when it starts)
@@ -53,8 +56,28 @@ def demo_environment(var: Path, host: str, port: int, smtp_port: int) -> dict[st
         "NIMEAMISET_MAIL_CAPTURE_DIR": str(var / "mail"),
         "NIMEAMISET_BASE_URL": f"http://{host}:{port}",
         "NIMEAMISET_STAFF_PASSWORD": STAFF_PASSWORD,
+        "NIMEAMISET_SECRET_KEY_FILE": str(var / "secret.key"),
         "PREFECT_HOME": str(var / "prefect"),
     }
+
+
+def serve_web_and_flows(app: Any, *, host: str, port: int) -> None:
+    """The web app in a thread, the Prefect deployments (schedules included) in this one."""
+    import uvicorn
+    from prefect import serve
+
+    from flows.deployments import local_deployments
+
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=host, port=port, access_log=False, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, name="web", daemon=True)
+    thread.start()
+    try:
+        serve(*local_deployments(), print_starting_message=False)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def run_demo(*, host: str, port: int, smtp_port: int, var: Path = Path("var/demo")) -> int:
@@ -76,11 +99,9 @@ def run_demo(*, host: str, port: int, smtp_port: int, var: Path = Path("var/demo
         upgrade(rt.engine)
         spec = parse_round_file(example_round_text(local(rt.now()).date()))
         with session_scope(rt.engine) as session:
-            from nimeamiset.models import Round
-
             if session.get(Round, spec.id) is None:
                 create_round(session, spec, now=rt.now())
-        from flows.launch import launch_round_flow
+        from flows.launch import launch_round_flow  # after PREFECT_HOME is set
 
         assert spec.id is not None
         outcome = asyncio.run(launch_round_flow(spec.id))
@@ -98,14 +119,11 @@ def run_demo(*, host: str, port: int, smtp_port: int, var: Path = Path("var/demo
             f"Henkilöstö / staff: {base}/henkilosto/{spec.id}  "
             f"(käyttäjä henkilosto, salasana {STAFF_PASSWORD})"
         )
-        print("Lopeta / stop: Ctrl+C")
-        import uvicorn
-
-        from nimeamiset.web.app import create_app
-
-        uvicorn.run(
-            create_app(runtime=rt), host=host, port=port, access_log=False, log_level="warning"
+        print(
+            "Muistutukset ja toimitus ajastettuina / reminders and delivery on schedule "
+            "(Prefect serve). Lopeta / stop: Ctrl+C"
         )
+        serve_web_and_flows(create_app(runtime=rt), host=host, port=port)
     finally:
         capture.stop()
     return 0

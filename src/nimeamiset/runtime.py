@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from nimeamiset import clock
 from nimeamiset.config import Settings, get_settings, secret_key_bytes
 from nimeamiset.db import make_engine
+from nimeamiset.domain.reminders import Hours
 from nimeamiset.emails.render import EmailRenderer
 from nimeamiset.emails.senders import Sender, make_sender
 from nimeamiset.services.outbox import Mail
@@ -34,6 +35,11 @@ class Runtime:
 
     def now(self) -> datetime:
         return clock.now(self.settings)
+
+    @property
+    def hours(self) -> Hours:
+        s = self.settings
+        return Hours(due_hour=s.reminder_hour, quiet_from=s.quiet_from, quiet_until=s.quiet_until)
 
 
 def build_runtime(settings: Settings | None = None) -> Runtime:

@@ -88,6 +88,25 @@ def contexts(lang: str) -> dict[str, dict[str, Any]]:
             round_, organisation, request, LINK, ["Asikkala & Co", "Hartola"]
         ),
         "confirmation": catalog.confirmation(round_, organisation, request, reply, nominees, LINK),
+        "reminder": catalog.reminder(round_, organisation, request, LINK, date(2024, 3, 27), 7),
+        "reminder-today": catalog.reminder(
+            round_, organisation, request, LINK, date(2024, 3, 27), 0
+        ),
+        "reminder-passed": catalog.reminder(
+            round_, organisation, request, LINK, date(2024, 3, 27), -2
+        ),
+        "extension": catalog.extension(
+            round_, organisation, request, LINK, date(2024, 3, 20), date(2024, 3, 27)
+        ),
+        "summary": catalog.summary(
+            round_,
+            [
+                {"name": "Asikkala & Co", "state": "invited", "late": False, "reminders_sent": 2},
+                {"name": "Hartola", "state": "nominated", "late": True, "reminders_sent": 1},
+                {"name": "Kela", "state": "declined", "late": False, "reminders_sent": 0},
+            ],
+            LINK,
+        ),
         "confirmation-declined": catalog.confirmation(
             round_, organisation, request, declined, [], LINK
         ),
@@ -122,7 +141,7 @@ def test_kind_renders_with_its_key_facts(kind: str, lang: str, variant: str) -> 
     assert f'href="{LINK}"' in rendered.html
     assert f'lang="{lang}"' in rendered.html
     assert "<b>" not in rendered.html and "Asikkala &amp; Co" in rendered.html
-    if variant != "invitation":
+    if kind == "confirmation":
         assert EVIL in rendered.text
         assert "Åsa &lt;b&gt;O&#39;Brien&lt;/b&gt; &amp; co" in rendered.html
 
@@ -155,3 +174,25 @@ def test_message_is_multipart_with_fixed_headers() -> None:
     assert parsed["Message-ID"].endswith("@example.fi>")
     assert parsed["Date"] == "Tue, 12 Mar 2024 10:00:00 +0200"
     assert all(len(line) <= 998 for line in message.as_bytes().split(b"\r\n"))
+
+
+def test_reminder_says_how_many_days_are_left_or_that_the_deadline_passed() -> None:
+    texts = {
+        v: RENDERER.render("reminder", "fi", contexts("fi")[v]).text
+        for v in ("reminder", "reminder-today", "reminder-passed")
+    }
+    assert "27.3.2024, 7 päivän kuluttua" in texts["reminder"]
+    assert "Määräaika on tänään 27.3.2024" in texts["reminder-today"]
+    assert "Määräaika päättyi 27.3.2024" in texts["reminder-passed"]
+    assert all(
+        "Muistutus" in RENDERER.render("reminder", "fi", contexts("fi")[v]).subject for v in texts
+    )
+    assert all("Tarja Parviainen" in t for t in texts.values())
+
+
+def test_summary_lists_who_is_missing() -> None:
+    rendered = RENDERER.render("summary", "fi", contexts("fi")["summary"])
+    missing = rendered.text.split("Vastaamatta")[1].split("Nimenneet")[0]
+    assert "Asikkala & Co" in missing and "Hartola" not in missing
+    assert "Hartola (myöhässä)" in rendered.text
+    assert "1 vastaamatta" in rendered.subject

@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from nimeamiset.domain.people import normalise_email, normalise_phone
+from nimeamiset.domain.reminders import DEFAULT_OFFSETS
 from nimeamiset.domain.timefmt import as_helsinki
 
 Path_ = tuple[str | int, ...]
@@ -101,6 +102,9 @@ class RoundSpec(_Strict):
     sender: SenderSpec
     contact: ContactSpec
     organisations: Annotated[list[OrganisationSpec], Field(min_length=1, max_length=2000)]
+    reminders: Annotated[list[Annotated[int, Field(ge=-60, le=180)]], Field(max_length=10)] = Field(
+        default_factory=lambda: list(DEFAULT_OFFSETS)
+    )
 
     @field_validator("deadline", mode="before")
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from nimeamiset.domain.timefmt import format_date, format_datetime, format_meeting
@@ -83,4 +84,59 @@ def confirmation(
         "declined": reply.declined,
         "decline_reason": reply.decline_reason,
         "seats": _people(nominees),
+    }
+
+
+def reminder(
+    round_: Round,
+    organisation: Organisation,
+    request: NominationRequest,
+    link: str,
+    deadline: date,
+    days_left: int,
+) -> dict[str, Any]:
+    context = _round(round_, request.language)
+    context["deadline"] = format_date(deadline)
+    return {
+        "round": context,
+        "organisation": organisation.name,
+        "link": link,
+        "days_left": days_left,
+    }
+
+
+def extension(
+    round_: Round,
+    organisation: Organisation,
+    request: NominationRequest,
+    link: str,
+    old_deadline: date,
+    new_deadline: date,
+) -> dict[str, Any]:
+    context = _round(round_, request.language)
+    context["deadline"] = format_date(new_deadline)
+    return {
+        "round": context,
+        "organisation": organisation.name,
+        "link": link,
+        "old_deadline": format_date(old_deadline),
+    }
+
+
+def summary(round_: Round, organisations: Sequence[dict[str, Any]], link: str) -> dict[str, Any]:
+    """For staff: the status rows of ``round_status``, grouped."""
+
+    def names(*states: str) -> list[dict[str, Any]]:
+        return [
+            {"name": o["name"], "late": o["late"], "reminders_sent": o["reminders_sent"]}
+            for o in organisations
+            if o["state"] in states
+        ]
+
+    return {
+        "round": _round(round_, "fi"),
+        "nominated": names("nominated"),
+        "declined": names("declined"),
+        "missing": names("pending", "invited"),
+        "link": link,
     }

@@ -16,6 +16,7 @@ from nimeamiset.emails import catalog
 from nimeamiset.models import NominationRequest, Nominee, Organisation, Reply, Round
 from nimeamiset.services.audit import change_request_state
 from nimeamiset.services.outbox import Mail, queue_email
+from nimeamiset.services.reminders import deadline_of, stop_reminders
 
 
 class LinkNotValid(LookupError):
@@ -112,7 +113,7 @@ def _record(
         )
         + 1
     )
-    late = is_late(round_.deadline, now)
+    late = is_late(deadline_of(round_, request), now)
     declined = not seats
     assert request.id is not None
     reply = Reply(
@@ -144,6 +145,7 @@ def _record(
         request.late = late
     request.replied_at = now
     request.current_reply_id = reply.id
+    stop_reminders(session, request)
     change_request_state(
         session,
         request,

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from nimeamiset.domain.reminders import DEFAULT_HOURS, Hours, format_offsets, summary_due
 from nimeamiset.domain.roundfile import Problem, RoundFileError, RoundSpec, slugify
 from nimeamiset.domain.states import RoundState
 from nimeamiset.domain.timefmt import local
@@ -14,6 +15,7 @@ from nimeamiset.emails import catalog
 from nimeamiset.models import AuditEvent, NominationRequest, Organisation, Round
 from nimeamiset.services.audit import change_round_state
 from nimeamiset.services.outbox import Mail, queue_email
+from nimeamiset.services.reminders import plan_at_launch
 
 
 class RoundNotFound(LookupError):
@@ -52,6 +54,7 @@ def create_round(session: Session, spec: RoundSpec, *, now: datetime) -> Round:
         meeting_start=spec.first_meeting.start,
         meeting_end=spec.first_meeting.end,
         meeting_place=spec.first_meeting.place,
+        reminder_offsets=format_offsets(spec.reminders),
         sender_name=spec.sender.name,
         sender_title=spec.sender.title,
         sender_organisation=spec.sender.organisation,
@@ -95,7 +98,9 @@ def create_round(session: Session, spec: RoundSpec, *, now: datetime) -> Round:
     return round_
 
 
-def launch_round(session: Session, round_id: str, mail: Mail, *, now: datetime) -> int:
+def launch_round(
+    session: Session, round_id: str, mail: Mail, *, now: datetime, hours: Hours = DEFAULT_HOURS
+) -> int:
     """Give every request its personal link and queue its invitation, in one commit.
 
     Returns how many invitations were queued: none when the round was launched before.
@@ -116,6 +121,7 @@ def launch_round(session: Session, round_id: str, mail: Mail, *, now: datetime) 
         request.token_nonce = new_nonce()
         token = derive_token(mail.secret_key, request.id, request.token_nonce)
         request.token_hash = hash_token(token)
+        plan_at_launch(round_, request, now=now, hours=hours)
         session.add(request)
         message = queue_email(
             session,
@@ -135,6 +141,7 @@ def launch_round(session: Session, round_id: str, mail: Mail, *, now: datetime) 
         )
         queued += message is not None
     round_.launched_at = now
+    round_.next_summary_at = summary_due(round_.deadline, hours)
     change_round_state(session, round_, RoundState.LAUNCHED, actor="staff", now=now)
     session.commit()
     return queued

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from nimeamiset.domain.timefmt import deadline_instant
 from nimeamiset.models import NominationRequest, Nominee, Organisation, OutboxMessage, Reply
 from nimeamiset.services.outbox import SENT
+from nimeamiset.services.reminders import deadline_of
 from nimeamiset.services.rounds import get_round
 
 
@@ -73,7 +74,9 @@ def round_status(session: Session, round_id: str) -> dict[str, Any]:
                 "invitation_waiting": request.id in undelivered,
                 "replied_at": _iso(request.replied_at),
                 "late": request.late,
-                "reminders_sent": 0,
+                "reminders_sent": request.reminders_sent,
+                "next_reminder_at": _iso(request.next_reminder_at),
+                "deadline": deadline_of(round_, request).isoformat(),
                 "reply_version": reply.version if reply is not None else None,
                 "member": _person(first.get("member")),
                 "deputy": _person(first.get("deputy")),
@@ -106,6 +109,8 @@ def round_status(session: Session, round_id: str) -> dict[str, Any]:
             },
             "contact": {"name": round_.contact_name, "email": round_.contact_email},
             "launched_at": _iso(round_.launched_at),
+            "reminders": [int(o) for o in round_.reminder_offsets.split(",") if o],
+            "next_summary_at": _iso(round_.next_summary_at),
             "counts": counts,
         },
         "organisations": organisations,

@@ -30,6 +30,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "sv": "Namn och e-post är obligatoriska.",
         "en": "Name and email are required.",
     },
+    "role": {"fi": "Rooli", "sv": "Roll", "en": "Role"},
     "member": {"fi": "Varsinainen jäsen", "sv": "Ordinarie medlem", "en": "Member"},
     "deputy": {"fi": "Varajäsen", "sv": "Ersättare", "en": "Deputy"},
     "seat": {"fi": "paikka {n}", "sv": "plats {n}", "en": "seat {n}"},
@@ -105,9 +106,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Thank you, your reply was received",
     },
     "thanks_copy": {
-        "fi": "Lähetimme vahvistuksen ja kopion vastauksesta osoitteeseen {email}.",
-        "sv": "Vi skickade en bekräftelse med en kopia av svaret till {email}.",
-        "en": "We sent a confirmation with a copy of the reply to {email}.",
+        "fi": "Lähetämme vahvistuksen ja kopion vastauksesta osoitteeseen {email}.",
+        "sv": "Vi skickar en bekräftelse med en kopia av svaret till {email}.",
+        "en": "We are sending a confirmation with a copy of the reply to {email}.",
     },
     "thanks_late": {
         "fi": "Vastaus saapui määräajan jälkeen ja on merkitty myöhästyneeksi.",

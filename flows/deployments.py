@@ -1,0 +1,32 @@
+"""The deployments `nimeamiset serve` (and the demo) serve in-process, without a worker.
+
+The same three as deploy/prefect.yaml: launch on demand, the sweep hourly on weekdays
+9-17 Helsinki time, delivery of whatever is due every 15 minutes.
+"""
+
+from __future__ import annotations
+
+from prefect.deployments.runner import RunnerDeployment
+from prefect.schedules import Cron
+
+from flows.deliver import deliver_outbox_flow
+from flows.launch import launch_round_flow
+from flows.sweep import sweep_flow
+
+TIMEZONE = "Europe/Helsinki"
+SWEEP_CRON = "0 9-17 * * 1-5"
+DELIVER_CRON = "*/15 * * * *"
+
+
+def local_deployments() -> list[RunnerDeployment]:
+    return [
+        RunnerDeployment.from_flow(launch_round_flow, name="launch-round"),
+        RunnerDeployment.from_flow(
+            sweep_flow, name="sweep", schedules=[Cron(SWEEP_CRON, timezone=TIMEZONE)]
+        ),
+        RunnerDeployment.from_flow(
+            deliver_outbox_flow,
+            name="deliver-outbox",
+            schedules=[Cron(DELIVER_CRON, timezone=TIMEZONE)],
+        ),
+    ]
