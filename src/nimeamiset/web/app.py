@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from nimeamiset.config import Settings
 from nimeamiset.runtime import Runtime, build_runtime
+from nimeamiset.services.replies import LinkNotValid
 from nimeamiset.web import capture_view, reply, staff
 from nimeamiset.web.deps import make_templates, pick_language, render
 
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         name="static",
     )
     app.include_router(reply.router)
+    app.add_exception_handler(LinkNotValid, reply.invalid_link)
     app.include_router(staff.router)
     app.include_router(capture_view.router)
 

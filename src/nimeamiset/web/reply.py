@@ -14,7 +14,6 @@ from nimeamiset.domain.timefmt import format_date, format_datetime, format_meeti
 from nimeamiset.runtime import Runtime
 from nimeamiset.services import delivery
 from nimeamiset.services.replies import (
-    LinkNotValid,
     RequestView,
     submit_decline,
     submit_nomination,
@@ -30,8 +29,8 @@ SEATS = 1
 MAX_REASON = 2000
 
 
-def invalid_link(request: Request) -> HTMLResponse:
-    # The same page and status whatever the token looked like: nothing to probe.
+async def invalid_link(request: Request, _exc: Exception) -> Response:
+    """For every route: the same page and status whatever the token was, nothing to probe."""
     return render(
         request, "invalid_link.html", {}, lang=pick_language(request, "fi"), status_code=404
     )
@@ -80,10 +79,7 @@ def _error_texts(errors: dict[str, Any], lang: str) -> dict[str, str]:
 @router.get("/{token}", response_class=HTMLResponse)
 def show_form(request: Request, token: str, rt: RuntimeDep) -> Response:
     with session_scope(rt.engine) as session:
-        try:
-            view = view_request(session, token)
-        except LinkNotValid:
-            return invalid_link(request)
+        view = view_request(session, token)
     lang = pick_language(request, view.request.language)
     context = _form_context(view, lang, rt)
     if view.reply is not None and not view.reply.declined:
@@ -108,10 +104,7 @@ async def post_nomination(
 ) -> Response:
     data = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     with session_scope(rt.engine) as session:
-        try:
-            view = view_request(session, token)
-        except LinkNotValid:
-            return invalid_link(request)
+        view = view_request(session, token)
         lang = pick_language(request, view.request.language)
         parsed = parse_nomination(data, SEATS)
         if parsed.errors:
@@ -131,10 +124,7 @@ async def post_decline(
     reason = form.get("reason", "")
     reason = reason if isinstance(reason, str) else ""
     with session_scope(rt.engine) as session:
-        try:
-            view = view_request(session, token)
-        except LinkNotValid:
-            return invalid_link(request)
+        view = view_request(session, token)
         lang = pick_language(request, view.request.language)
         cleaned = reason.strip()
         if not cleaned or len(cleaned) > MAX_REASON:
@@ -149,10 +139,7 @@ async def post_decline(
 @router.get("/{token}/kiitos", response_class=HTMLResponse)
 def thanks(request: Request, token: str, rt: RuntimeDep) -> Response:
     with session_scope(rt.engine) as session:
-        try:
-            view = view_request(session, token)
-        except LinkNotValid:
-            return invalid_link(request)
+        view = view_request(session, token)
     if view.reply is None:
         return RedirectResponse(f"/n/{token}", status_code=303)
     lang = pick_language(request, view.request.language)
