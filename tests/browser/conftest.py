@@ -77,18 +77,20 @@ def db_url(tmp_path: Path) -> str:
 # --- the browser -----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright's sync API runs, the main thread has an event
+# loop, and every later test that calls asyncio.run() (delivery, the CLI) would fail.
+@pytest.fixture(scope="module")
 def playwright_session() -> Iterator[Playwright]:
     require(CHROMIUM, f"Chromium not found at {CHROMIUM}: apt-get install chromium")
     with sync_playwright() as playwright:
         yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(
     playwright_session: Playwright, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Browser]:
-    """One Chromium for the whole session. Playwright gives it a fresh temporary profile; HOME
+    """One Chromium per test module. Playwright gives it a fresh temporary profile; HOME
     points at an empty folder so nothing of the user's own Chromium is read or written."""
     home = tmp_path_factory.mktemp("chromium-home")
     browser = playwright_session.chromium.launch(
