@@ -72,7 +72,7 @@ def cmd_round_create(args: argparse.Namespace) -> int:
         raise UsageError("\n".join(p.format(str(path)) for p in exc.problems)) from None
     print(
         f"kierros luotu / round created: {round_.body}, "
-        f"{len(spec.organisations)} organisaatiota, määräaika {format_date(round_.deadline)}"
+        f"{len(spec.invitees())} organisaatiota, määräaika {format_date(round_.deadline)}"
     )
     print(round_.id)
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from nimeamiset.db import UTCDateTime
@@ -52,6 +52,13 @@ class Round(SQLModel, table=True):
         default=None, sa_column=_utc(nullable=True, index=True)
     )
     summary_sent_for: date | None = Field(default=None, description="deadline last summarised")
+    gender_balance: bool = False
+    assemble_days_before: int = 7
+    invite_to_meeting: bool = False
+    next_assembly_at: datetime | None = Field(
+        default=None, sa_column=_utc(nullable=True, index=True)
+    )
+    meeting_sequence: int = Field(default=0, description="iCalendar SEQUENCE of the meeting")
 
 
 class NominationRequest(SQLModel, table=True):
@@ -69,6 +76,9 @@ class NominationRequest(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     token_nonce: str = Field(default="", max_length=64)
     deadline: date | None = Field(default=None, description="this organisation's extension")
+    seats: int = 1
+    joint_group: str | None = Field(default=None, max_length=16)
+    fills_joint_seat: bool = False
     state: str = Field(default=RequestState.PENDING.value, max_length=16)
     invited_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     replied_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
@@ -89,6 +99,8 @@ class Reply(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="nomination_request.id", index=True)
     version: int
+    kind: str = Field(default="nomination", max_length=16)
+    """nomination, decline, or for a joint seat filled by another: confirm or objection."""
     declined: bool = False
     decline_reason: str = Field(default="", max_length=2000)
     submitted_at: datetime = Field(sa_column=_utc())
@@ -106,6 +118,21 @@ class Nominee(SQLModel, table=True):
     title: str = Field(default="", max_length=200)
     email: str = Field(max_length=320)
     phone: str = Field(default="", max_length=40)
+    gender: str | None = Field(default=None, max_length=8)
+
+
+class RosterVersion(SQLModel, table=True):
+    """An assembled roster, kept as it was; a later change makes a new version."""
+
+    __tablename__ = "roster_version"
+    __table_args__ = (UniqueConstraint("round_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: str = Field(foreign_key="round.id", index=True, max_length=64)
+    version: int
+    assembled_at: datetime = Field(sa_column=_utc())
+    reason: str = Field(default="", max_length=200)
+    content: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -53,3 +53,15 @@ def test_tokens_are_long_random_and_only_their_hash_is_kept() -> None:
     token = next(iter(tokens))
     assert hash_token(token) == hash_token(token) != token
     assert len(hash_token(token)) == 64
+
+
+def test_gender_is_optional_unless_the_round_asks_for_it() -> None:
+    raw = {"name": "A", "email": "a@example.fi"}
+    person, errors = parse_person(raw)
+    assert errors == {} and person is not None and person.gender == ""
+    _, errors = parse_person(raw, gender_required=True)
+    assert errors == {"gender": FieldError.REQUIRED}
+    person, _ = parse_person({**raw, "gender": "woman"}, gender_required=True)
+    assert person is not None and person.gender == "woman"
+    _, errors = parse_person({**raw, "gender": "x"})
+    assert errors == {"gender": FieldError.CHOICE}

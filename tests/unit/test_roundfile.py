@@ -27,8 +27,8 @@ def test_the_test_cast_parses() -> None:
     assert spec.id == "testiryhma"
     assert spec.deadline == date(2024, 3, 27)
     assert spec.first_meeting.start.isoformat() == "2024-04-18T09:00:00+03:00"
-    assert [o.name for o in spec.organisations][:2] == ["Asikkala", "Hartola"]
-    assert spec.organisations[4].language == "sv"
+    assert [o.name for o in spec.invitees()][:2] == ["Asikkala", "Hartola"]
+    assert spec.invitees()[4].language == "sv"
     assert spec.contact.phone == "044 0773431"
     assert len(spec.paragraphs()) == 2
 
@@ -105,3 +105,55 @@ def test_ids_are_made_from_the_body() -> None:
         "paijat-hameen-tyollisyyden-ohjausryhma"
     )
     assert slugify("!!!") == "kierros"
+
+
+SHAPES = (
+    GOOD.replace(
+        "  - {name: Hartola, email: kirjaamo@hartola.example.fi}\n",
+        "  - {name: Lahti, email: kirjaamo@lahti.example.fi, seats: 2}\n"
+        "  - joint:\n"
+        "      - {name: Heinola, email: kirjaamo@heinola.example.fi}\n"
+        "      - {name: Hollola, email: kirjaamo@hollola.example.fi}\n"
+        "      - {name: Orimattila, email: kirjaamo@orimattila.example.fi, language: sv}\n",
+    )
+    + "gender_balance: true\n"
+)
+
+
+def test_seats_and_joint_seats_flatten_in_list_order() -> None:
+    spec = parse_round_file(SHAPES)
+    invitees = spec.invitees()
+    assert [(i.name, i.seats, i.joint_group) for i in invitees[:5]] == [
+        ("Asikkala", 1, None),
+        ("Lahti", 2, None),
+        ("Heinola", 1, "j2"),
+        ("Hollola", 1, "j2"),
+        ("Orimattila", 1, "j2"),
+    ]
+    assert invitees[4].language == "sv"
+    assert spec.gender_balance is True and spec.assemble_days_before == 7
+
+
+def test_bad_joint_member_names_its_line() -> None:
+    text = SHAPES.replace("kirjaamo@hollola.example.fi", "hollola")
+    [(line, key, _)] = problems(text)
+    assert (line, key) == (line_of(text, "Hollola"), "organisations[2].joint[1].email")
+
+
+def test_joint_member_already_on_the_list_is_refused() -> None:
+    text = SHAPES.replace("name: Hollola", "name: Asikkala")
+    [(line, key, message)] = problems(text)
+    assert key == "organisations[2].joint[1].name" and "organisations[0]" in message
+    assert line == line_of(text, "name: Asikkala, email: kirjaamo@hollola")
+
+
+def test_seat_counts_and_joint_sizes_are_checked() -> None:
+    assert [k for _, k, _ in problems(SHAPES.replace("seats: 2", "seats: 0"))] == [
+        "organisations[1].seats"
+    ]
+    lonely = SHAPES.replace(
+        "      - {name: Hollola, email: kirjaamo@hollola.example.fi}\n", ""
+    ).replace(
+        "      - {name: Orimattila, email: kirjaamo@orimattila.example.fi, language: sv}\n", ""
+    )
+    assert [k for _, k, _ in problems(lonely)] == ["organisations[2].joint"]

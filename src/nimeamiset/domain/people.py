@@ -22,6 +22,7 @@ class FieldError(StrEnum):
     TOO_LONG = "too_long"
     EMAIL = "email"
     PHONE = "phone"
+    CHOICE = "choice"
 
 
 @dataclass(frozen=True)
@@ -30,12 +31,14 @@ class Person:
     title: str
     email: str
     phone: str
+    gender: str = ""  # "woman", "man", "other", or "" when not given
 
     def as_dict(self) -> dict[str, str]:
         return asdict(self)
 
 
 PERSON_FIELDS = ("name", "title", "email", "phone")
+GENDERS = ("woman", "man", "other")
 
 
 def normalise_email(value: str) -> str:
@@ -60,9 +63,15 @@ def normalise_phone(value: str, region: str = "FI") -> str:
 
 
 def parse_person(
-    raw: Mapping[str, str], *, required: tuple[str, ...] = ("name", "email")
+    raw: Mapping[str, str],
+    *,
+    required: tuple[str, ...] = ("name", "email"),
+    gender_required: bool = False,
 ) -> tuple[Person | None, dict[str, FieldError]]:
-    """Clean one person's fields. Returns the person, or None and an error per field."""
+    """Clean one person's fields. Returns the person, or None and an error per field.
+
+    Gender is asked only when the round asks organisations for a balance; even then it is
+    never anything but one of three choices."""
     cleaned = {key: " ".join((raw.get(key) or "").split()) for key in PERSON_FIELDS}
     errors: dict[str, FieldError] = {}
     for key, value in cleaned.items():
@@ -80,6 +89,11 @@ def parse_person(
             cleaned["phone"] = normalise_phone(cleaned["phone"])
         except ValueError:
             errors["phone"] = FieldError.PHONE
+    gender = (raw.get("gender") or "").strip()
+    if gender and gender not in GENDERS:
+        errors["gender"] = FieldError.CHOICE
+    elif gender_required and not gender:
+        errors["gender"] = FieldError.REQUIRED
     if errors:
         return None, errors
-    return Person(**cleaned), {}
+    return Person(**cleaned, gender=gender), {}

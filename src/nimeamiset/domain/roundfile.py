@@ -16,7 +16,9 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationError,
     field_validator,
     model_validator,
@@ -87,6 +89,42 @@ class OrganisationSpec(_Strict):
     name: Line
     email: Email
     language: Language = "fi"
+    seats: Annotated[int, Field(ge=1, le=20)] = 1
+
+
+class JointMemberSpec(_Strict):
+    name: Line
+    email: Email
+    language: Language = "fi"
+
+
+class JointSeatSpec(_Strict):
+    """One seat shared by several organisations: each is asked, the first reply fills it."""
+
+    joint: Annotated[list[JointMemberSpec], Field(min_length=2, max_length=50)]
+
+
+def _item_kind(value: Any) -> str:
+    return "joint-seat" if isinstance(value, dict) and "joint" in value else "organisation"
+
+
+DistributionItem = Annotated[
+    Annotated[OrganisationSpec, Tag("organisation")] | Annotated[JointSeatSpec, Tag("joint-seat")],
+    Discriminator(_item_kind),
+]
+TAGS = frozenset({"organisation", "joint-seat"})
+
+
+@dataclass(frozen=True)
+class Invitee:
+    """An organisation on the distribution list, joint seats flattened, in list order."""
+
+    name: str
+    email: str
+    language: str
+    seats: int
+    joint_group: str | None  # the same for every organisation sharing a seat
+    path: tuple[str | int, ...]  # where it stands in the file, for error messages
 
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
@@ -101,7 +139,12 @@ class RoundSpec(_Strict):
     first_meeting: MeetingSpec
     sender: SenderSpec
     contact: ContactSpec
-    organisations: Annotated[list[OrganisationSpec], Field(min_length=1, max_length=2000)]
+    organisations: Annotated[list[DistributionItem], Field(min_length=1, max_length=2000)]
+    gender_balance: bool = False
+    """Ask for both a woman and a man for each seat; the form then requires gender."""
+    assemble_days_before: Annotated[int, Field(ge=0, le=90)] = 7
+    invite_to_meeting: bool = False
+    """Send the meeting invitation to every member and deputy right after assembly."""
     reminders: Annotated[list[Annotated[int, Field(ge=-60, le=180)]], Field(max_length=10)] = Field(
         default_factory=lambda: list(DEFAULT_OFFSETS)
     )
@@ -118,6 +161,30 @@ class RoundSpec(_Strict):
         if self.deadline >= self.first_meeting.start.date():
             raise ValueError("deadline must be before the first meeting's day")
         return self
+
+    def invitees(self) -> list[Invitee]:
+        out = []
+        for index, item in enumerate(self.organisations):
+            if isinstance(item, JointSeatSpec):
+                group = f"j{index}"
+                out += [
+                    Invitee(
+                        m.name, m.email, m.language, 1, group, ("organisations", index, "joint", i)
+                    )
+                    for i, m in enumerate(item.joint)
+                ]
+            else:
+                out.append(
+                    Invitee(
+                        item.name,
+                        item.email,
+                        item.language,
+                        item.seats,
+                        None,
+                        ("organisations", index),
+                    )
+                )
+        return out
 
     def paragraphs(self) -> list[str]:
         blocks = re.split(r"\n\s*\n", self.letter.strip())
@@ -173,6 +240,11 @@ def _lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list
             _lines(item, (*path, index), lines, problems)
 
 
+def _untagged(path: Path_) -> Path_:
+    """Pydantic puts the union's tag into error locations; the file has no such key."""
+    return tuple(part for part in path if part not in TAGS)
+
+
 def _line_for(path: Path_, lines: dict[Path_, int]) -> int:
     while path not in lines and path:
         path = path[:-1]
@@ -222,21 +294,22 @@ def parse_round_file(text: str) -> RoundSpec:
         spec = RoundSpec.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors():
-            path = tuple(error["loc"])
+            path = _untagged(tuple(error["loc"]))
             problems.append(Problem(_line_for(path, lines), _key_name(path), _message(error)))
         raise RoundFileError(sorted(problems, key=lambda p: p.line)) from None
-    seen: dict[str, int] = {}
-    for index, organisation in enumerate(spec.organisations):
-        name = organisation.name.casefold()
+    seen: dict[str, str] = {}
+    for invitee in spec.invitees():
+        name = invitee.name.casefold()
+        where = _key_name(invitee.path)
         if name in seen:
             problems.append(
                 Problem(
-                    lines[("organisations", index)],
-                    f"organisations[{index}].name",
-                    f"{organisation.name!r} is already on the list (item {seen[name]})",
+                    _line_for(invitee.path, lines),
+                    f"{where}.name",
+                    f"{invitee.name!r} is already on the list ({seen[name]})",
                 )
             )
-        seen.setdefault(name, index)
+        seen.setdefault(name, where)
     if problems:
         raise RoundFileError(problems)
     return spec

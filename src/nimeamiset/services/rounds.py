@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
 from nimeamiset.domain.reminders import DEFAULT_HOURS, Hours, format_offsets, summary_due
 from nimeamiset.domain.roundfile import Problem, RoundFileError, RoundSpec, slugify
 from nimeamiset.domain.states import RoundState
-from nimeamiset.domain.timefmt import local
+from nimeamiset.domain.timefmt import HELSINKI, local
 from nimeamiset.domain.tokens import derive_token, hash_token, new_nonce, new_token
 from nimeamiset.emails import catalog
 from nimeamiset.models import AuditEvent, NominationRequest, Organisation, Round
@@ -62,6 +62,9 @@ def create_round(session: Session, spec: RoundSpec, *, now: datetime) -> Round:
         contact_title=spec.contact.title,
         contact_email=spec.contact.email,
         contact_phone=spec.contact.phone,
+        gender_balance=spec.gender_balance,
+        assemble_days_before=spec.assemble_days_before,
+        invite_to_meeting=spec.invite_to_meeting,
         created_at=now,
     )
     session.add(round_)
@@ -70,7 +73,7 @@ def create_round(session: Session, spec: RoundSpec, *, now: datetime) -> Round:
             at=now, entity="round", entity_id=round_.id, new_state=RoundState.DRAFT, actor="staff"
         )
     )
-    for position, org_spec in enumerate(spec.organisations):
+    for position, org_spec in enumerate(spec.invitees()):
         organisation = session.exec(
             select(Organisation).where(Organisation.name == org_spec.name)
         ).first()
@@ -90,12 +93,20 @@ def create_round(session: Session, spec: RoundSpec, *, now: datetime) -> Round:
                 position=position,
                 email=org_spec.email,
                 language=org_spec.language,
+                seats=org_spec.seats,
+                joint_group=org_spec.joint_group,
                 # Placeholder hash of a token nobody holds; launch gives the real one.
                 token_hash=hash_token(new_token()),
             )
         )
     session.commit()
     return round_
+
+
+def assembly_due(round_: Round, hours: Hours) -> datetime:
+    """The roster is assembled ``assemble_days_before`` the first meeting, at the due hour."""
+    day = local(round_.meeting_start).date() - timedelta(days=round_.assemble_days_before)
+    return datetime.combine(day, time(hours.due_hour), tzinfo=HELSINKI).astimezone(UTC)
 
 
 def launch_round(
@@ -142,6 +153,7 @@ def launch_round(
         queued += message is not None
     round_.launched_at = now
     round_.next_summary_at = summary_due(round_.deadline, hours)
+    round_.next_assembly_at = max(now, assembly_due(round_, hours))
     change_round_state(session, round_, RoundState.LAUNCHED, actor="staff", now=now)
     session.commit()
     return queued
