@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
 from flows.tasks import deliver_until_done
 from nimeamiset.db import session_scope
@@ -10,7 +11,7 @@ from nimeamiset.runtime import build_runtime
 from nimeamiset.services.rounds import launch_round
 
 
-@task(name="queue-invitations", retries=2, retry_delay_seconds=10)
+@task(name="queue-invitations", retries=2, retry_delay_seconds=10, cache_policy=NO_CACHE)
 def queue_invitations(round_id: str) -> int:
     rt = build_runtime()
     with session_scope(rt.engine) as session:

@@ -7,6 +7,7 @@ moment, twice at once, or again: each reminder slot is claimed in the database o
 from __future__ import annotations
 
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
 from flows.tasks import deliver_until_done
 from nimeamiset.db import session_scope
@@ -15,14 +16,14 @@ from nimeamiset.services.reminders import queue_due_reminders
 from nimeamiset.services.summaries import queue_due_summaries
 
 
-@task(name="queue-reminders", retries=2, retry_delay_seconds=30)
+@task(name="queue-reminders", retries=2, retry_delay_seconds=30, cache_policy=NO_CACHE)
 def queue_reminders() -> int:
     rt = build_runtime()
     with session_scope(rt.engine) as session:
         return len(queue_due_reminders(session, rt.mail, now=rt.now(), hours=rt.hours))
 
 
-@task(name="queue-summaries", retries=2, retry_delay_seconds=30)
+@task(name="queue-summaries", retries=2, retry_delay_seconds=30, cache_policy=NO_CACHE)
 def queue_summaries() -> int:
     rt = build_runtime()
     with session_scope(rt.engine) as session:

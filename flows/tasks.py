@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
 from nimeamiset.db import session_scope
 from nimeamiset.runtime import build_runtime
@@ -10,7 +11,7 @@ from nimeamiset.services import delivery
 from nimeamiset.services.outbox import waiting_count
 
 
-@task(name="deliver-batch", retries=3, retry_delay_seconds=[10, 60, 300])
+@task(name="deliver-batch", retries=3, retry_delay_seconds=[10, 60, 300], cache_policy=NO_CACHE)
 async def deliver_batch(round_id: str | None = None) -> dict[str, int]:
     """Claim, send and record one batch of due outbox messages (never one task per message)."""
     rt = build_runtime()
@@ -23,7 +24,7 @@ async def deliver_batch(round_id: str | None = None) -> dict[str, int]:
     return {"claimed": report.claimed, "sent": report.sent, "failed": report.failed}
 
 
-@task(name="count-waiting")
+@task(name="count-waiting", cache_policy=NO_CACHE)
 def count_waiting(round_id: str | None = None) -> int:
     rt = build_runtime()
     with session_scope(rt.engine) as session:
