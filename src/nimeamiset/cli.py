@@ -23,12 +23,13 @@ from nimeamiset.db import session_scope
 from nimeamiset.domain.reminders import is_quiet
 from nimeamiset.domain.roundfile import RoundFileError, parse_round_file
 from nimeamiset.domain.timefmt import format_date, format_datetime
+from nimeamiset.exports import FORMATS, export
 from nimeamiset.runtime import Runtime, build_runtime
 from nimeamiset.schema import upgrade
 from nimeamiset.services.delivery import deliver_all
 from nimeamiset.services.extensions import ExtensionError, extend_deadline
 from nimeamiset.services.reminders import queue_due_reminders
-from nimeamiset.services.roster import roster_csv
+from nimeamiset.services.roster import VersionNotFound, load_roster
 from nimeamiset.services.rounds import RoundNotFound, create_round
 from nimeamiset.services.status import round_status
 from nimeamiset.services.summaries import queue_due_summaries
@@ -143,7 +144,11 @@ def cmd_roster(args: argparse.Namespace) -> int:
     rt = _runtime()
     with session_scope(rt.engine) as session:
         _status_or_usage(session, args.round)
-        content = roster_csv(session, args.round)
+        try:
+            roster = load_roster(session, args.round, args.version)
+        except VersionNotFound as exc:
+            raise UsageError(str(exc)) from None
+    content = export(roster, args.format)
     if args.output == "-":
         sys.stdout.buffer.write(content)
     else:
@@ -284,7 +289,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     roster = commands.add_parser("roster", help="export the roster")
     roster.add_argument("round")
-    roster.add_argument("--format", choices=["csv"], default="csv")
+    roster.add_argument("--format", choices=FORMATS, default="csv")
+    roster.add_argument(
+        "--version", type=int, help="an assembled version (default: the newest, or live)"
+    )
     roster.add_argument("-o", "--output", default="-", help="file, or - for standard output")
     roster.set_defaults(func=cmd_roster)
 

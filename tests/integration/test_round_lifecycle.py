@@ -10,10 +10,11 @@ from sqlmodel import select
 
 from nimeamiset.db import session_scope
 from nimeamiset.domain.people import Person
+from nimeamiset.exports import export
 from nimeamiset.models import AuditEvent, NominationRequest, Reply
 from nimeamiset.runtime import Runtime
 from nimeamiset.services.replies import LinkNotValid, Seat, submit_decline, submit_nomination
-from nimeamiset.services.roster import roster_csv
+from nimeamiset.services.roster import live_roster
 from nimeamiset.services.status import round_status
 from tests.conftest import AFTER_DEADLINE, BEFORE_DEADLINE, SmtpServer, at
 from tests.helpers import deliver, launch, link_in, message_to, token_of
@@ -190,7 +191,7 @@ def test_roster_lists_every_organisation_in_distribution_order(
     )
     with session_scope(rt.engine) as session:
         submit_decline(session, rt.mail, token_for(smtp_server, HARTOLA), "Ei", now=rt.now())
-        content = roster_csv(session, round_id)
+        content = export(live_roster(session, round_id), "csv")
 
     assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
@@ -212,7 +213,7 @@ def test_roster_lists_every_organisation_in_distribution_order(
             "pekka.obrien@asikkala.example.fi",
             "",
         ],
-        ["Hartola", "ei nimetty", "", "", "", ""],
+        ["Hartola", "ei nimeä", "", "", "", ""],
         [
             "Hämeen ELY-keskus",
             "varsinainen jäsen",

@@ -13,8 +13,10 @@ from nimeamiset.config import Settings
 from nimeamiset.emails import catalog
 from nimeamiset.emails.render import EmailRenderer, build_message
 from nimeamiset.models import NominationRequest, Nominee, Organisation, Reply, Round
+from nimeamiset.services.joint_seats import Holder
 
 RENDERER = EmailRenderer(Settings().templates_dir)
+NO_DEADLINE = {"confirmation-declined", "joint_seat_answer", "joint_seat_answer-confirm"}
 LINK = "https://nimeamiset.example.fi/n/AbCdEfGhIjKlMnOpQrStUvWxYz012345"
 EVIL = "Åsa <b>O'Brien</b> & co"
 
@@ -107,6 +109,31 @@ def contexts(lang: str) -> dict[str, dict[str, Any]]:
             ],
             LINK,
         ),
+        "joint_seat_answer": catalog.joint_seat_answer(
+            round_,
+            organisation,
+            Holder("Heinola", EVIL, "Pekka Mäkelä"),
+            Reply(
+                request_id=1,
+                version=1,
+                kind="objection",
+                decline_reason="Vaihtakaa.",
+                submitted_at=datetime(2024, 3, 20, tzinfo=UTC),
+            ),
+            LINK,
+        ),
+        "joint_seat_answer-confirm": catalog.joint_seat_answer(
+            round_,
+            organisation,
+            Holder("Heinola", EVIL, "Pekka Mäkelä"),
+            Reply(
+                request_id=1,
+                version=1,
+                kind="confirm",
+                submitted_at=datetime(2024, 3, 20, tzinfo=UTC),
+            ),
+            LINK,
+        ),
         "confirmation-declined": catalog.confirmation(
             round_, organisation, request, declined, [], LINK
         ),
@@ -135,13 +162,13 @@ def test_kind_renders_with_its_key_facts(kind: str, lang: str, variant: str) -> 
 
     assert "\n" not in rendered.subject and rendered.subject
     for part in (rendered.text, rendered.html):
-        assert "27.3.2024" in part or variant == "confirmation-declined"
+        assert "27.3.2024" in part or variant in NO_DEADLINE
         assert "Asikkala &" in part
     assert f"\n{LINK}\n" in rendered.text, "the link stands on a line of its own"
     assert f'href="{LINK}"' in rendered.html
     assert f'lang="{lang}"' in rendered.html
     assert "<b>" not in rendered.html and "Asikkala &amp; Co" in rendered.html
-    if kind == "confirmation":
+    if kind in ("confirmation", "joint_seat_answer"):
         assert EVIL in rendered.text
         assert "Åsa &lt;b&gt;O&#39;Brien&lt;/b&gt; &amp; co" in rendered.html
 

@@ -140,3 +140,21 @@ def summary(round_: Round, organisations: Sequence[dict[str, Any]], link: str) -
         "missing": names("pending", "invited"),
         "link": link,
     }
+
+
+def joint_seat_answer(
+    round_: Round, organisation: Organisation, holder: Any, reply: Reply, link: str
+) -> dict[str, Any]:
+    """For staff: an organisation of a joint seat answered the nomination another made."""
+    return {
+        "round": _round(round_, "fi"),
+        "organisation": organisation.name,
+        "holder": {
+            "organisation": holder.organisation,
+            "member": holder.member,
+            "deputy": holder.deputy,
+        },
+        "agrees": reply.kind == "confirm",
+        "message": reply.decline_reason,
+        "link": link,
+    }

@@ -14,6 +14,7 @@ from nimeamiset.domain.timefmt import is_late
 from nimeamiset.domain.tokens import hash_token
 from nimeamiset.emails import catalog
 from nimeamiset.models import NominationRequest, Nominee, Organisation, Reply, Round
+from nimeamiset.services import joint_seats
 from nimeamiset.services.audit import change_request_state
 from nimeamiset.services.outbox import Mail, queue_email
 from nimeamiset.services.reminders import deadline_of, stop_reminders
@@ -44,6 +45,7 @@ class RequestView:
     organisation: Organisation
     reply: Reply | None
     seats: list[dict[str, dict[str, str]]]
+    holder: joint_seats.Holder | None  # another organisation filled this joint seat
 
 
 def _find(
@@ -89,8 +91,10 @@ def view_request(session: Session, token: str) -> RequestView:
                 "title": nominee.title,
                 "email": nominee.email,
                 "phone": nominee.phone,
+                "gender": nominee.gender or "",
             }
-    return RequestView(request, round_, organisation, reply, seats)
+    holder = joint_seats.holder_of(session, request)
+    return RequestView(request, round_, organisation, reply, seats, holder)
 
 
 def _record(
@@ -101,8 +105,19 @@ def _record(
     now: datetime,
     seats: Sequence[Seat],
     decline_reason: str,
+    kind: str,
 ) -> ReplyOutcome:
     request, round_, organisation = _find(session, token, lock=True)
+    if kind == "nomination":
+        if len(seats) != request.seats:
+            raise ValueError(f"this request asks for {request.seats} seat(s), got {len(seats)}")
+        if request.joint_group is not None:
+            joint_seats.claim(session, request)
+    elif kind in ("confirm", "objection"):
+        if joint_seats.holder_of(session, request) is None:
+            raise ValueError("only a joint seat filled by another organisation is confirmed")
+    elif request.fills_joint_seat:  # the holder declines: the seat is free again
+        request.fills_joint_seat = False
     version = (
         int(
             session.exec(
@@ -114,11 +129,12 @@ def _record(
         + 1
     )
     late = is_late(deadline_of(round_, request), now)
-    declined = not seats
+    declined = kind == "decline"
     assert request.id is not None
     reply = Reply(
         request_id=request.id,
         version=version,
+        kind=kind,
         declined=declined,
         decline_reason=decline_reason,
         submitted_at=now,
@@ -136,6 +152,7 @@ def _record(
             title=person.title,
             email=person.email,
             phone=person.phone,
+            gender=person.gender or None,
         )
         for number, seat in enumerate(seats, start=1)
         for role, person in ((Role.MEMBER, seat.member), (Role.DEPUTY, seat.deputy))
@@ -146,14 +163,19 @@ def _record(
     request.replied_at = now
     request.current_reply_id = reply.id
     stop_reminders(session, request)
-    change_request_state(
-        session,
-        request,
-        RequestState.DECLINED if declined else RequestState.NOMINATED,
-        actor="organisation",
-        now=now,
-        detail=f"reply version {version}" + (" late" if late else ""),
-    )
+    if kind != "objection":  # an objection waits for staff; the request stays as it was
+        change_request_state(
+            session,
+            request,
+            RequestState.DECLINED if declined else RequestState.NOMINATED,
+            actor="organisation",
+            now=now,
+            detail=f"{kind} version {version}" + (" late" if late else ""),
+        )
+    if kind in ("confirm", "objection"):
+        message = _queue_joint_note(session, mail, round_, organisation, request, reply, now)
+        session.commit()
+        return ReplyOutcome(version, late, declined, message)
     confirmation = queue_email(
         session,
         mail,
@@ -180,7 +202,7 @@ def submit_nomination(
 ) -> ReplyOutcome:
     if not seats:
         raise ValueError("a nomination names at least one seat")
-    return _record(session, mail, token, now=now, seats=seats, decline_reason="")
+    return _record(session, mail, token, now=now, seats=seats, decline_reason="", kind="nomination")
 
 
 def submit_decline(
@@ -189,4 +211,48 @@ def submit_decline(
     reason = reason.strip()
     if not reason:
         raise ValueError("a decline needs a reason")
-    return _record(session, mail, token, now=now, seats=(), decline_reason=reason)
+    return _record(session, mail, token, now=now, seats=(), decline_reason=reason, kind="decline")
+
+
+def submit_joint_answer(
+    session: Session, mail: Mail, token: str, *, agree: bool, message: str, now: datetime
+) -> ReplyOutcome:
+    """An organisation of a joint seat that another filled: it agrees, or asks staff to change
+    the nomination (with a message, which staff receive by email)."""
+    message = message.strip()
+    if not agree and not message:
+        raise ValueError("a request to change needs a message")
+    kind = "confirm" if agree else "objection"
+    return _record(session, mail, token, now=now, seats=(), decline_reason=message, kind=kind)
+
+
+def _queue_joint_note(
+    session: Session,
+    mail: Mail,
+    round_: Round,
+    organisation: Organisation,
+    request: NominationRequest,
+    reply: Reply,
+    now: datetime,
+) -> int | None:
+    """Staff hear of every answer about a joint seat filled by another organisation."""
+    holder = joint_seats.holder_of(session, request)
+    assert holder is not None
+    note = queue_email(
+        session,
+        mail,
+        kind="joint_seat_answer",
+        lang="fi",
+        context=catalog.joint_seat_answer(
+            round_, organisation, holder, reply, f"{mail.base_url}/henkilosto/{round_.id}"
+        ),
+        to=round_.contact_email,
+        to_name=round_.contact_name,
+        reply_to=(round_.contact_name, round_.contact_email),
+        dedupe_key=f"joint:{request.id}:{reply.version}",
+        now=now,
+        round_id=round_.id,
+        request_id=request.id,
+        auto=True,
+    )
+    return note.id if note else None

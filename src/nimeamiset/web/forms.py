@@ -22,14 +22,19 @@ class ParsedForm:
     seats: list[Seat] = field(default_factory=list)
 
 
-def parse_nomination(data: Mapping[str, str], seat_count: int) -> ParsedForm:
+def parse_nomination(
+    data: Mapping[str, str], seat_count: int, *, gender_required: bool = False
+) -> ParsedForm:
     parsed = ParsedForm()
     for seat in range(1, seat_count + 1):
         people = {}
         for role in ROLES:
-            raw = {name: data.get(field_id(seat, role, name), "") for name in PERSON_FIELDS}
+            raw = {
+                name: data.get(field_id(seat, role, name), "")
+                for name in (*PERSON_FIELDS, "gender")
+            }
             parsed.values.update({field_id(seat, role, k): v[:1000] for k, v in raw.items()})
-            person, errors = parse_person(raw)
+            person, errors = parse_person(raw, gender_required=gender_required)
             parsed.errors.update({field_id(seat, role, k): e for k, e in errors.items()})
             people[role] = person
         member, deputy = people[Role.MEMBER], people[Role.DEPUTY]

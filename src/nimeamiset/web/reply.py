@@ -13,9 +13,11 @@ from nimeamiset.db import session_scope
 from nimeamiset.domain.timefmt import format_date, format_datetime, format_meeting, is_late
 from nimeamiset.runtime import Runtime
 from nimeamiset.services import delivery
+from nimeamiset.services.joint_seats import SeatTaken
 from nimeamiset.services.replies import (
     RequestView,
     submit_decline,
+    submit_joint_answer,
     submit_nomination,
     view_request,
 )
@@ -25,7 +27,6 @@ from nimeamiset.web.texts import translate
 
 router = APIRouter(prefix="/n")
 
-SEATS = 1
 MAX_REASON = 2000
 
 
@@ -57,7 +58,12 @@ def _form_context(view: RequestView, lang: str, rt: Runtime) -> dict[str, Any]:
         "replied": view.reply is not None,
         "declined": bool(view.reply and view.reply.declined),
         "replied_when": format_datetime(view.reply.submitted_at, lang) if view.reply else "",
-        "seat_numbers": list(range(1, SEATS + 1)),
+        "seat_numbers": list(range(1, view.request.seats + 1)),
+        "gender_required": round_.gender_balance,
+        "holder": view.holder,
+        "joint": view.request.joint_group is not None,
+        "message": "",
+        "message_error": "",
         "roles": [str(role) for role in ROLES],
         "field_id": field_id,
         "values": {},
@@ -71,8 +77,11 @@ def _error_texts(errors: dict[str, Any], lang: str) -> dict[str, str]:
     t = translate(lang)
     out = {}
     for key, error in errors.items():
-        field_label = t[key.rsplit("_", 1)[1]]
-        out[key] = t[f"err_{error}"].format(field=field_label.lower())
+        name = key.rsplit("_", 1)[1]
+        if name == "gender":
+            out[key] = t["err_choice"]
+        else:
+            out[key] = t[f"err_{error}"].format(field=t[name].lower())
     return out
 
 
@@ -106,12 +115,20 @@ async def post_nomination(
     with session_scope(rt.engine) as session:
         view = view_request(session, token)
         lang = pick_language(request, view.request.language)
-        parsed = parse_nomination(data, SEATS)
+        parsed = parse_nomination(
+            data, view.request.seats, gender_required=view.round.gender_balance
+        )
         if parsed.errors:
             context = _form_context(view, lang, rt)
             context.update(values=parsed.values, errors=_error_texts(parsed.errors, lang))
             return render(request, "reply_form.html", context, lang=lang, status_code=422)
-        outcome = submit_nomination(session, rt.mail, token, parsed.seats, now=rt.now())
+        try:
+            outcome = submit_nomination(session, rt.mail, token, parsed.seats, now=rt.now())
+        except SeatTaken:
+            # Another organisation of the joint seat was first: show whom, keep nothing typed.
+            session.rollback()
+            context = _form_context(view_request(session, token), lang, rt)
+            return render(request, "reply_form.html", context, lang=lang, status_code=409)
     background.add_task(_deliver_now(rt, outcome.confirmation_id))
     return RedirectResponse(f"/n/{token}/kiitos?kieli={lang}", status_code=303)
 
@@ -136,6 +153,31 @@ async def post_decline(
     return RedirectResponse(f"/n/{token}/kiitos?kieli={lang}", status_code=303)
 
 
+@router.post("/{token}/yhteinen-paikka", response_class=HTMLResponse)
+async def post_joint_answer(
+    request: Request, token: str, rt: RuntimeDep, background: BackgroundTasks
+) -> Response:
+    """A joint seat filled by another organisation: confirm it, or ask staff to change it."""
+    form = await request.form()
+    agree = form.get("answer") == "confirm"
+    message = form.get("message", "")
+    message = message if isinstance(message, str) else ""
+    with session_scope(rt.engine) as session:
+        view = view_request(session, token)
+        lang = pick_language(request, view.request.language)
+        if view.holder is None:
+            return RedirectResponse(f"/n/{token}?kieli={lang}", status_code=303)
+        if not agree and (not message.strip() or len(message) > MAX_REASON):
+            context = _form_context(view, lang, rt)
+            context.update(message=message[:5000], message_error=translate(lang)["err_message"])
+            return render(request, "reply_form.html", context, lang=lang, status_code=422)
+        outcome = submit_joint_answer(
+            session, rt.mail, token, agree=agree, message=message, now=rt.now()
+        )
+    background.add_task(_deliver_now(rt, outcome.confirmation_id))
+    return RedirectResponse(f"/n/{token}/kiitos?kieli={lang}", status_code=303)
+
+
 @router.get("/{token}/kiitos", response_class=HTMLResponse)
 def thanks(request: Request, token: str, rt: RuntimeDep) -> Response:
     with session_scope(rt.engine) as session:
@@ -144,5 +186,11 @@ def thanks(request: Request, token: str, rt: RuntimeDep) -> Response:
         return RedirectResponse(f"/n/{token}", status_code=303)
     lang = pick_language(request, view.request.language)
     context = _form_context(view, lang, rt)
-    context.update(seats=view.seats, email=view.request.email, late=view.reply.late)
+    context.update(
+        seats=view.seats,
+        email=view.request.email,
+        late=view.reply.late,
+        answer=view.reply.kind,
+        message=view.reply.decline_reason,
+    )
     return render(request, "reply_done.html", context, lang=lang)

@@ -14,8 +14,9 @@ from sqlmodel import col, select
 
 from nimeamiset.db import session_scope
 from nimeamiset.domain.timefmt import format_date, format_datetime, format_meeting
+from nimeamiset.exports import FORMATS, MEDIA_TYPES, export
 from nimeamiset.models import Round
-from nimeamiset.services.roster import roster_csv
+from nimeamiset.services.roster import VersionNotFound, load_roster
 from nimeamiset.services.rounds import RoundNotFound
 from nimeamiset.services.status import round_status
 from nimeamiset.web.deps import RuntimeDep, render
@@ -87,15 +88,20 @@ def round_page(request: Request, round_id: str, rt: RuntimeDep) -> Response:
     )
 
 
-@router.get("/{round_id}/kokoonpano.csv")
-def roster_download(round_id: str, rt: RuntimeDep) -> Response:
+@router.get("/{round_id}/kokoonpano.{fmt}")
+def roster_download(round_id: str, fmt: str, rt: RuntimeDep, versio: int | None = None) -> Response:
+    if fmt not in FORMATS:
+        raise HTTPException(404)
     with session_scope(rt.engine) as session:
         try:
-            content = roster_csv(session, round_id)
-        except RoundNotFound:
+            roster = load_roster(session, round_id, versio)
+        except (RoundNotFound, VersionNotFound):
             raise HTTPException(404) from None
+    suffix = f"-v{roster.version}" if roster.version else ""
     return Response(
-        content,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="kokoonpano-{round_id}.csv"'},
+        export(roster, fmt),
+        media_type=MEDIA_TYPES[fmt],
+        headers={
+            "Content-Disposition": f'attachment; filename="kokoonpano-{round_id}{suffix}.{fmt}"'
+        },
     )

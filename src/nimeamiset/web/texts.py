@@ -39,6 +39,67 @@ TEXTS: dict[str, dict[str, str]] = {
     "email": {"fi": "Sähköposti", "sv": "E-post", "en": "Email"},
     "phone": {"fi": "Puhelin", "sv": "Telefon", "en": "Phone"},
     "required": {"fi": "pakollinen", "sv": "obligatorisk", "en": "required"},
+    "optional": {"fi": "vapaaehtoinen", "sv": "frivillig", "en": "optional"},
+    "gender": {"fi": "Sukupuoli", "sv": "Kön", "en": "Gender"},
+    "gender_woman": {"fi": "Nainen", "sv": "Kvinna", "en": "Woman"},
+    "gender_man": {"fi": "Mies", "sv": "Man", "en": "Man"},
+    "gender_other": {"fi": "Muu", "sv": "Annat", "en": "Other"},
+    "gender_balance_note": {
+        "fi": "Tasa-arvolain 4 a §:n mukaan toimielimessä on oltava vähintään 40 % sekä naisia "
+        "että miehiä. Pyydämme ehdottamaan kullekin paikalle sekä naista että miestä ja "
+        "kertomaan kunkin sukupuolen.",
+        "sv": "Enligt 4 a § i jämställdhetslagen ska organet ha minst 40 % kvinnor och män. Vi "
+        "ber er föreslå både en kvinna och en man för varje plats och ange deras kön.",
+        "en": "Under section 4 a of the Equality Act a body must have at least 40 % women and "
+        "40 % men. Please propose both a woman and a man for each seat and give their gender.",
+    },
+    "ask_seats": {
+        "fi": "Organisaatiollanne on {n} paikkaa. Nimetkää kullekin varsinainen jäsen ja hänelle "
+        "henkilökohtainen varajäsen.",
+        "sv": "Er organisation har {n} platser. Utse för varje plats en ordinarie medlem och en "
+        "personlig ersättare.",
+        "en": "Your organisation has {n} seats. Name a member and a personal deputy for each.",
+    },
+    "joint_note": {
+        "fi": "Paikka on yhteinen muiden organisaatioiden kanssa: ensimmäinen nimeäminen täyttää "
+        "sen, ja muut voivat vahvistaa sen tai pyytää muutosta.",
+        "sv": "Platsen delas med andra organisationer: den första utnämningen fyller den, och de "
+        "andra kan bekräfta den eller begära en ändring.",
+        "en": "This seat is shared with other organisations: the first nomination fills it, and "
+        "the others can confirm it or ask for a change.",
+    },
+    "joint_taken_title": {
+        "fi": "Yhteinen paikka on jo täytetty",
+        "sv": "Den gemensamma platsen är redan fylld",
+        "en": "The shared seat is already filled",
+    },
+    "joint_taken": {
+        "fi": "{organisation} on jo nimennyt yhteiselle paikalle:",
+        "sv": "{organisation} har redan utsett till den gemensamma platsen:",
+        "en": "{organisation} has already named the shared seat's people:",
+    },
+    "joint_confirm": {
+        "fi": "Vahvistamme nimeämisen",
+        "sv": "Vi bekräftar utnämningen",
+        "en": "We confirm the nomination",
+    },
+    "joint_message": {"fi": "Muutospyyntö", "sv": "Begäran om ändring", "en": "Request a change"},
+    "joint_message_hint": {
+        "fi": "Kertokaa, mitä haluatte muuttaa. Pyyntö menee kierroksen yhteyshenkilölle.",
+        "sv": "Berätta vad ni vill ändra. Begäran går till omgångens kontaktperson.",
+        "en": "Tell us what you would change. The request goes to the round's contact person.",
+    },
+    "joint_change": {"fi": "Lähetä muutospyyntö", "sv": "Skicka begäran", "en": "Send request"},
+    "joint_confirmed": {
+        "fi": "Vahvistitte yhteisen paikan nimeämisen.",
+        "sv": "Ni bekräftade utnämningen till den gemensamma platsen.",
+        "en": "You confirmed the nomination to the shared seat.",
+    },
+    "joint_objected": {
+        "fi": "Pyysitte muutosta yhteisen paikan nimeämiseen. Yhteyshenkilö käsittelee pyynnön.",
+        "sv": "Ni begärde en ändring. Kontaktpersonen behandlar begäran.",
+        "en": "You asked for a change. The contact person will handle it.",
+    },
     "send": {"fi": "Lähetä", "sv": "Skicka", "en": "Send"},
     "decline_heading": {
         "fi": "Jos ette nimeä edustajaa",
@@ -77,6 +138,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "fi": "Puhelinnumero ei kelpaa. Esimerkiksi 044 123 4567 tai +46 70 123 4567.",
         "sv": "Telefonnumret duger inte. Till exempel 044 123 4567 eller +46 70 123 4567.",
         "en": "This phone number is not valid. For example 044 123 4567 or +46 70 123 4567.",
+    },
+    "err_choice": {
+        "fi": "Valitse yksi vaihtoehdoista.",
+        "sv": "Välj ett av alternativen.",
+        "en": "Choose one of the options.",
+    },
+    "err_message": {
+        "fi": "Kirjoita muutospyyntö.",
+        "sv": "Skriv begäran.",
+        "en": "Enter your request.",
     },
     "err_reason": {
         "fi": "Kirjoita perustelu.",
