@@ -10,15 +10,18 @@ from typing import Any
 import pytest
 
 from nimeamiset.config import Settings
+from nimeamiset.domain.roster import Gender, Roster, RosterPerson, RosterSeat, SeatStatus
 from nimeamiset.emails import catalog
 from nimeamiset.emails.render import EmailRenderer, build_message
 from nimeamiset.models import NominationRequest, Nominee, Organisation, Reply, Round
 from nimeamiset.services.joint_seats import Holder
 
 RENDERER = EmailRenderer(Settings().templates_dir)
-NO_DEADLINE = {"confirmation-declined", "joint_seat_answer", "joint_seat_answer-confirm"}
+NO_DEADLINE = {"roster", "confirmation-declined", "joint_seat_answer", "joint_seat_answer-confirm"}
 LINK = "https://nimeamiset.example.fi/n/AbCdEfGhIjKlMnOpQrStUvWxYz012345"
 EVIL = "Åsa <b>O'Brien</b> & co"
+# Kinds sent to the people named, not to a registry office: no deadline, no personal link.
+PERSONAL = ("meeting_invitation", "nominee_notice")
 
 
 def sample_round() -> Round:
@@ -85,7 +88,58 @@ def contexts(lang: str) -> dict[str, dict[str, Any]]:
         decline_reason=EVIL,
         submitted_at=datetime(2024, 3, 20, 10, tzinfo=UTC),
     )
+    member = RosterPerson(
+        name=EVIL, title="johtaja", email="asa@example.fi", phone="040 1234567", gender=Gender.WOMAN
+    )
+    deputy = RosterPerson(name="Pekka Mäkelä", email="pekka@example.fi")
+    earlier = (datetime(2024, 4, 16, 6, tzinfo=UTC), datetime(2024, 4, 16, 8, tzinfo=UTC))
+    privacy = {"retention": "10 vuotta toimikauden päättymisestä", "dpo_email": "dpo@example.fi"}
+    roster = Roster(
+        "r",
+        round_.body,
+        round_.meeting_start,
+        round_.meeting_end,
+        round_.meeting_place,
+        version=2,
+        assembled_at=datetime(2024, 4, 11, 6, tzinfo=UTC),
+        seats=(
+            RosterSeat(("Hartola",), 1, SeatStatus.NAMED, member, deputy),
+            RosterSeat(("Asikkala & Co", "Iitti"), 1, SeatStatus.NOT_NAMED),
+        ),
+    )
     return {
+        "roster": catalog.roster_assembled(round_, roster, "ajastettu", LINK),
+        "meeting_invitation": catalog.meeting_invitation(
+            round_, "Asikkala & Co", member, "member", deputy, lang
+        ),
+        "meeting_invitation-deputy": catalog.meeting_invitation(
+            round_,
+            "Asikkala & Co",
+            deputy,
+            "deputy",
+            member,
+            lang,
+            change="updated",
+            previous=earlier,
+        ),
+        "meeting_invitation-cancelled": catalog.meeting_invitation(
+            round_, "Asikkala & Co", member, "member", deputy, lang, change="cancelled"
+        ),
+        "meeting_invitation-withdrawn": catalog.meeting_invitation(
+            round_, "Asikkala & Co", member, "member", None, lang, change="withdrawn"
+        ),
+        "nominee_notice": catalog.nominee_notice(
+            round_, "Asikkala & Co", member, "member", lang, **privacy
+        ),
+        "nominee_notice-deputy": catalog.nominee_notice(
+            round_,
+            "Asikkala & Co",
+            RosterPerson(name=EVIL, email="asa@example.fi"),
+            "deputy",
+            lang,
+            retention="",
+            dpo_email="dpo@example.fi",
+        ),
         "invitation": catalog.invitation(
             round_, organisation, request, LINK, ["Asikkala & Co", "Hartola"]
         ),
@@ -162,13 +216,17 @@ def test_kind_renders_with_its_key_facts(kind: str, lang: str, variant: str) -> 
 
     assert "\n" not in rendered.subject and rendered.subject
     for part in (rendered.text, rendered.html):
-        assert "27.3.2024" in part or variant in NO_DEADLINE
-        assert "Asikkala &" in part
-    assert f"\n{LINK}\n" in rendered.text, "the link stands on a line of its own"
-    assert f'href="{LINK}"' in rendered.html
+        assert "27.3.2024" in part or variant in NO_DEADLINE or kind in PERSONAL
+        assert "Asikkala &" in part or variant == "meeting_invitation-cancelled"
+    if kind in PERSONAL:  # a notice to a person: no personal link to act on
+        assert LINK not in rendered.text and LINK not in rendered.html
+    else:
+        assert f"\n{LINK}\n" in rendered.text, "the link stands on a line of its own"
+        assert f'href="{LINK}"' in rendered.html
     assert f'lang="{lang}"' in rendered.html
-    assert "<b>" not in rendered.html and "Asikkala &amp; Co" in rendered.html
-    if kind in ("confirmation", "joint_seat_answer"):
+    assert "<b>" not in rendered.html
+    assert "Asikkala &amp; Co" in rendered.html or variant == "meeting_invitation-cancelled"
+    if kind in ("confirmation", "joint_seat_answer", *PERSONAL):
         assert EVIL in rendered.text
         assert "Åsa &lt;b&gt;O&#39;Brien&lt;/b&gt; &amp; co" in rendered.html
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from nimeamiset.domain.roster import Gender, Roster, RosterPerson, SeatStatus
 from nimeamiset.domain.timefmt import format_date, format_datetime, format_meeting
+from nimeamiset.exports.content import balance_texts
 from nimeamiset.models import NominationRequest, Nominee, Organisation, Reply, Round
 
 SEAT_ROLES = ("member", "deputy")
@@ -157,4 +159,108 @@ def joint_seat_answer(
         "agrees": reply.kind == "confirm",
         "message": reply.decline_reason,
         "link": link,
+    }
+
+
+def roster_assembled(round_: Round, roster: Roster, reason: str, link: str) -> dict[str, Any]:
+    """For staff: a roster version, with what is still missing and the gender balance."""
+    named = sum(1 for seat in roster.seats if seat.status is SeatStatus.NAMED)
+    return {
+        "round": _round(round_, "fi"),
+        "version": roster.version,
+        "assembled": format_datetime(roster.assembled_at) if roster.assembled_at else "",
+        "reason": reason,
+        "seats": len(roster.seats),
+        "named": named,
+        "missing": roster.missing,
+        "declined": [s.organisation for s in roster.seats if s.status is SeatStatus.DECLINED],
+        "balance": [text.sentence for text in balance_texts(roster)],
+        "link": link,
+    }
+
+
+MEETING_CHANGES = ("", "updated", "cancelled", "withdrawn")
+
+GENDER_LABELS: dict[str, dict[Gender, str]] = {
+    "fi": {Gender.WOMAN: "nainen", Gender.MAN: "mies", Gender.OTHER: "muu"},
+    "sv": {Gender.WOMAN: "kvinna", Gender.MAN: "man", Gender.OTHER: "annat"},
+    "en": {Gender.WOMAN: "woman", Gender.MAN: "man", Gender.OTHER: "other"},
+}
+
+
+def _seat_role(role: str) -> str:
+    if role not in SEAT_ROLES:
+        raise ValueError(f"role must be one of {', '.join(SEAT_ROLES)}, not {role!r}")
+    return role
+
+
+def meeting_invitation(
+    round_: Round,
+    organisation: str,
+    person: RosterPerson,
+    role: str,
+    pair: RosterPerson | None,
+    lang: str,
+    *,
+    change: str = "",
+    previous: tuple[datetime, datetime] | None = None,
+) -> dict[str, Any]:
+    """To a member or a personal deputy: the first meeting; the calendar entry goes with it.
+
+    ``organisation`` is the seat's (``RosterSeat.organisation``), ``pair`` the other person of
+    the seat (the deputy for a member, the member for a deputy). ``change`` is ``""`` for the
+    first invitation, ``"updated"`` when the time, place or the person's role changed
+    (``previous``: the earlier start and end, if the time changed), ``"cancelled"`` when the
+    meeting is off, ``"withdrawn"`` when the organisation named someone else in their place.
+    """
+    if change not in MEETING_CHANGES:
+        raise ValueError(f"change must be one of {MEETING_CHANGES}, not {change!r}")
+    return {
+        "round": _round(round_, lang),
+        "organisation": organisation,
+        "person": {"name": person.name},
+        "role": _seat_role(role),
+        "pair": {"name": pair.name, "email": pair.email} if pair and pair.name else None,
+        "meeting_time": format_meeting(round_.meeting_start, round_.meeting_end, lang),
+        "change": change,
+        "previous_meeting": (
+            format_meeting(previous[0], previous[1], lang, weekday=True) if previous else ""
+        ),
+    }
+
+
+def nominee_notice(
+    round_: Round,
+    organisation: str,
+    person: RosterPerson,
+    role: str,
+    lang: str,
+    *,
+    retention: str,
+    dpo_email: str,
+) -> dict[str, Any]:
+    """To a person an organisation named: the privacy notice of GDPR article 14.
+
+    ``retention`` (in ``lang``, no final full stop) is how long the council keeps the data after
+    the body's term, e.g. ``"10 vuotta toimikauden päättymisestä"``; it may be empty, and the
+    notice then refers to the council's records management plan only. ``dpo_email`` is the
+    council's data protection officer, required by article 14(1)(b).
+    """
+    if not dpo_email.strip():
+        raise ValueError("the privacy notice needs the data protection officer's address")
+    return {
+        "round": _round(round_, lang),
+        "organisation": organisation,
+        "person": {
+            "name": person.name,
+            "title": person.title,
+            "email": person.email,
+            "phone": person.phone,
+            "gender": GENDER_LABELS.get(lang, GENDER_LABELS["fi"])[person.gender]
+            if person.gender
+            else "",
+        },
+        "role": _seat_role(role),
+        "retention": retention.strip(),
+        "dpo_email": dpo_email.strip(),
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import email.policy
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
@@ -23,6 +23,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from nimeamiset.domain.timefmt import HELSINKI, LANGUAGES
 
 PARTS = ("subject.txt", "body.txt", "body.html")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    media_type: str  # e.g. "application/pdf"; "text/calendar; method=REQUEST" for invitations
+    content: bytes
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,7 @@ def build_message(
     lang: str = "fi",
     auto: bool = False,
     extra_headers: Mapping[str, str] | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> EmailMessage:
     """A multipart/alternative message with a fixed Message-ID, ready to be stored and sent."""
     message = EmailMessage(policy=email.policy.SMTP)
@@ -95,6 +103,17 @@ def build_message(
         message[key] = value
     message.set_content(rendered.text, charset="utf-8", cte="quoted-printable")
     message.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    for attachment in attachments:
+        media, _, params = attachment.media_type.partition(";")
+        maintype, subtype = media.strip().split("/")
+        extra = dict(p.strip().split("=", 1) for p in params.split(";") if "=" in p)
+        message.add_attachment(
+            attachment.content,
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment.filename,
+            params=extra,
+        )
     message["Content-Language"] = lang  # after set_content, which clears Content-* headers
     return message
 
