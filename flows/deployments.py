@@ -9,6 +9,7 @@ from __future__ import annotations
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
+from flows.assemble import assemble_roster_flow
 from flows.deliver import deliver_outbox_flow
 from flows.launch import launch_round_flow
 from flows.sweep import sweep_flow
@@ -21,6 +22,7 @@ DELIVER_CRON = "*/15 * * * *"
 def local_deployments() -> list[RunnerDeployment]:
     return [
         RunnerDeployment.from_flow(launch_round_flow, name="launch-round"),
+        RunnerDeployment.from_flow(assemble_roster_flow, name="assemble-roster"),
         RunnerDeployment.from_flow(
             sweep_flow, name="sweep", schedules=[Cron(SWEEP_CRON, timezone=TIMEZONE)]
         ),

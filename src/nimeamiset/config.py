@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     secret_key_file: Path = Path("var/secret.key")
     """Read when SECRET_KEY is unset; made (mode 0600) on first use if it does not exist."""
 
+    dpo_email: str | None = None
+    """The council's data protection officer, named in the privacy notice to nominees; the
+    round's contact person when unset."""
+    privacy_retention: str = ""
+    """How long nominees' data is kept after the body's term, in Finnish, e.g.
+    "10 vuotta toimikauden päättymisestä"; empty: the notice refers to the records plan."""
+
     reminder_hour: int = Field(default=9, ge=0, le=23)
     """A reminder is due from this hour (Europe/Helsinki) on its day."""
     quiet_from: int = Field(default=18, ge=0, le=23)

@@ -52,6 +52,8 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
             renderer=EmailRenderer(settings.templates_dir),
             mail_from=settings.mail_from,
             base_url=settings.public_base_url,
+            dpo_email=settings.dpo_email,
+            privacy_retention=settings.privacy_retention,
         ),
         sender=make_sender(settings),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from enum import StrEnum
@@ -97,3 +98,9 @@ def parse_person(
     if errors:
         return None, errors
     return Person(**cleaned, gender=gender), {}
+
+
+def email_key(email: str) -> str:
+    """A stable key for a person by email, for once-only messages, that does not show the
+    address itself in keys and logs."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]

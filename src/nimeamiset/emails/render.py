@@ -87,6 +87,7 @@ def build_message(
     auto: bool = False,
     extra_headers: Mapping[str, str] | None = None,
     attachments: Sequence[Attachment] = (),
+    calendar: tuple[bytes, str] | None = None,
 ) -> EmailMessage:
     """A multipart/alternative message with a fixed Message-ID, ready to be stored and sent."""
     message = EmailMessage(policy=email.policy.SMTP)
@@ -103,6 +104,18 @@ def build_message(
         message[key] = value
     message.set_content(rendered.text, charset="utf-8", cte="quoted-printable")
     message.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    if calendar is not None:
+        # As calendar clients send it: the entry as a third alternative (what Outlook and
+        # Google act on) and again as a file (what the others offer to open).
+        ics, method = calendar
+        message.add_alternative(
+            ics.decode("utf-8"),
+            subtype="calendar",
+            charset="utf-8",
+            cte="base64",
+            params={"method": method},
+        )
+        message.add_attachment(ics, maintype="application", subtype="ics", filename="kokous.ics")
     for attachment in attachments:
         media, _, params = attachment.media_type.partition(";")
         maintype, subtype = media.strip().split("/")

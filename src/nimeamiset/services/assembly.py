@@ -9,11 +9,13 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from nimeamiset.domain.reminders import Hours, is_quiet
 from nimeamiset.domain.states import RoundState
 from nimeamiset.emails import catalog
 from nimeamiset.emails.render import Attachment
 from nimeamiset.exports import FILE_SUFFIXES, MEDIA_TYPES, export
 from nimeamiset.models import Round
+from nimeamiset.services.meetings import invitations_sent, invite_to_meeting
 from nimeamiset.services.outbox import Mail, queue_email
 from nimeamiset.services.roster import assemble, latest_version
 from nimeamiset.services.rounds import get_round
@@ -57,6 +59,8 @@ def assemble_and_notify(
                 for fmt in ATTACHED
             ],
         )
+        if round_.invite_to_meeting or invitations_sent(session, round_id):
+            invite_to_meeting(session, mail, round_id, now=now)
     return Assembled(round_id, roster.version, changed, roster.missing)
 
 
@@ -69,8 +73,12 @@ def reassemble_if_assembled(
     return assemble_and_notify(session, mail, round_id, now=now, reason=reason)
 
 
-def queue_due_assemblies(session: Session, mail: Mail, *, now: datetime) -> list[Assembled]:
+def queue_due_assemblies(
+    session: Session, mail: Mail, *, now: datetime, hours: Hours
+) -> list[Assembled]:
     """The scheduled assemblies whose time has come, each claimed once."""
+    if is_quiet(now, hours):
+        return []
     due = session.exec(
         select(Round.id, Round.next_assembly_at)
         .where(col(Round.next_assembly_at) <= now)

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from nimeamiset.domain.states import RequestState
 from nimeamiset.domain.tokens import KeyMismatch, derive_token, hash_token
-from nimeamiset.emails.render import EmailRenderer, build_message, envelope_address
+from nimeamiset.emails.render import Attachment, EmailRenderer, build_message, envelope_address
 from nimeamiset.emails.senders import Delivery, Envelope
 from nimeamiset.models import NominationRequest, OutboxMessage
 from nimeamiset.services.audit import change_request_state
@@ -33,6 +33,8 @@ class Mail:
     mail_from: str
     base_url: str
     secret_key: bytes
+    dpo_email: str | None = None
+    privacy_retention: str = ""
 
     def link(self, token: str) -> str:
         return f"{self.base_url}/n/{token}"
@@ -64,6 +66,8 @@ def queue_email(
     round_id: str | None = None,
     request_id: int | None = None,
     auto: bool = False,
+    attachments: Sequence[Attachment] = (),
+    calendar: tuple[bytes, str] | None = None,
 ) -> OutboxMessage | None:
     """Render and store one message; None if one with this key was queued before."""
     existing = session.exec(
@@ -80,6 +84,8 @@ def queue_email(
         sent_at=now,
         lang=lang,
         auto=auto,
+        attachments=attachments,
+        calendar=calendar,
     )
     row = OutboxMessage(
         dedupe_key=dedupe_key,

@@ -15,7 +15,9 @@ from nimeamiset.domain.tokens import hash_token
 from nimeamiset.emails import catalog
 from nimeamiset.models import NominationRequest, Nominee, Organisation, Reply, Round
 from nimeamiset.services import joint_seats
+from nimeamiset.services.assembly import reassemble_if_assembled
 from nimeamiset.services.audit import change_request_state
+from nimeamiset.services.notices import queue_nominee_notices
 from nimeamiset.services.outbox import Mail, queue_email
 from nimeamiset.services.reminders import deadline_of, stop_reminders
 
@@ -172,6 +174,11 @@ def _record(
             now=now,
             detail=f"{kind} version {version}" + (" late" if late else ""),
         )
+    if kind == "nomination":
+        queue_nominee_notices(session, mail, round_, organisation.name, request, nominees, now=now)
+    reassemble_if_assembled(
+        session, mail, round_.id, now=now, reason=f"muutos: {organisation.name}"
+    )
     if kind in ("confirm", "objection"):
         message = _queue_joint_note(session, mail, round_, organisation, request, reply, now)
         session.commit()

@@ -1,0 +1,189 @@
+"""The round commands: create, launch, status, extend, assemble, invite to the meeting, export."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+from nimeamiset.cli.common import STATE_FI, UsageError, deliver, runtime, status_or_usage
+from nimeamiset.db import session_scope
+from nimeamiset.domain.roundfile import RoundFileError, parse_round_file
+from nimeamiset.domain.timefmt import as_helsinki, format_date, format_meeting
+from nimeamiset.exports import export
+from nimeamiset.services.assembly import assemble_and_notify
+from nimeamiset.services.extensions import ExtensionError, extend_deadline
+from nimeamiset.services.meetings import invite_to_meeting, reschedule
+from nimeamiset.services.roster import VersionNotFound, load_roster
+from nimeamiset.services.rounds import create_round
+
+
+def cmd_round_create(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read: {exc}") from None
+    try:
+        spec = parse_round_file(text)
+        rt = runtime()
+        with session_scope(rt.engine) as session:
+            round_ = create_round(session, spec, now=rt.now())
+    except RoundFileError as exc:
+        raise UsageError("\n".join(p.format(str(path)) for p in exc.problems)) from None
+    print(
+        f"kierros luotu / round created: {round_.body}, "
+        f"{len(spec.invitees())} organisaatiota, määräaika {format_date(round_.deadline)}"
+    )
+    print(round_.id)
+    return 0
+
+
+def cmd_round_launch(args: argparse.Namespace) -> int:
+    from flows.launch import launch_round_flow
+
+    rt = runtime()
+    with session_scope(rt.engine) as session:
+        status_or_usage(session, args.round)
+    outcome = asyncio.run(launch_round_flow(args.round))
+    print(f"lähetetty / sent: {outcome['sent']}")
+    print(f"odottaa uutta yritystä / waiting for a retry: {outcome['waiting']}")
+    return 0
+
+
+def cmd_round_list(_args: argparse.Namespace) -> int:
+    from sqlmodel import col, select
+
+    from nimeamiset.models import Round
+
+    rt = runtime()
+    with session_scope(rt.engine) as session:
+        for round_ in session.exec(select(Round).order_by(col(Round.created_at))):
+            print(f"{round_.id}\t{round_.state}\t{format_date(round_.deadline)}\t{round_.body}")
+    return 0
+
+
+def cmd_round_status(args: argparse.Namespace) -> int:
+    rt = runtime()
+    with session_scope(rt.engine) as session:
+        status = status_or_usage(session, args.round)
+    if args.json:
+        print(json.dumps(status, ensure_ascii=False, indent=2))
+        return 0
+    deadline = date.fromisoformat(status["round"]["deadline"])
+    print(f"{status['round']['body']} – määräaika {format_date(deadline)}")
+    rows = [("Organisaatio", "Tila", "Myöhässä", "Varsinainen jäsen", "Varajäsen")]
+    for o in status["organisations"]:
+        rows.append(
+            (
+                o["name"],
+                STATE_FI[o["state"]],
+                "kyllä" if o["late"] else "",
+                (o["member"] or {}).get("name", ""),
+                (o["deputy"] or {}).get("name", ""),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+    counts = ", ".join(f"{STATE_FI[k]} {v}" for k, v in status["round"]["counts"].items())
+    print(f"\nYhteensä: {counts}")
+    return 0
+
+
+def cmd_round_extend(args: argparse.Namespace) -> int:
+    rt = runtime()
+    try:
+        until = date.fromisoformat(args.until)
+    except ValueError:
+        raise UsageError(f"--until: {args.until!r} is not a date (2024-04-05)") from None
+    with session_scope(rt.engine) as session:
+        status_or_usage(session, args.round)
+        try:
+            extended = extend_deadline(
+                session,
+                rt.mail,
+                args.round,
+                until,
+                now=rt.now(),
+                hours=rt.hours,
+                organisation=args.organisation,
+            )
+        except ExtensionError as exc:
+            raise UsageError(str(exc)) from None
+    who = args.organisation or "koko kierros / the whole round"
+    print(f"määräaika {format_date(until)}: {who}")
+    for name in extended.organisations:
+        print(f"ilmoitettu / told: {name}")
+    print(deliver(rt))
+    return 0
+
+
+def cmd_roster(args: argparse.Namespace) -> int:
+    rt = runtime()
+    with session_scope(rt.engine) as session:
+        status_or_usage(session, args.round)
+        try:
+            roster = load_roster(session, args.round, args.version)
+        except VersionNotFound as exc:
+            raise UsageError(str(exc)) from None
+    content = export(roster, args.format)
+    if args.output == "-":
+        sys.stdout.buffer.write(content)
+    else:
+        Path(args.output).write_bytes(content)
+        print(f"kokoonpano kirjoitettu / roster written: {args.output}")
+    return 0
+
+
+def cmd_round_assemble(args: argparse.Namespace) -> int:
+    rt = runtime()
+    with session_scope(rt.engine) as session:
+        status_or_usage(session, args.round)
+        done = assemble_and_notify(session, rt.mail, args.round, now=rt.now(), reason="pyynnöstä")
+        session.commit()
+    state = "uusi / new" if done.changed else "ennallaan / unchanged"
+    print(f"kokoonpano / roster: versio {done.version} ({state})")
+    for name in done.missing:
+        print(f"nimeämättä / missing: {name}")
+    print(deliver(rt))
+    return 0
+
+
+def cmd_round_invite_meeting(args: argparse.Namespace) -> int:
+    rt = runtime()
+    with session_scope(rt.engine) as session:
+        status_or_usage(session, args.round)
+        sent = invite_to_meeting(session, rt.mail, args.round, now=rt.now())
+        session.commit()
+    print(f"kokouskutsuja jonossa / meeting invitations queued: {sent}")
+    print(deliver(rt))
+    return 0
+
+
+def _local_time(text: str, key: str) -> datetime:
+    try:
+        return as_helsinki(datetime.fromisoformat(text))
+    except ValueError:
+        raise UsageError(f"{key}: {text!r} is not a time like 2024-04-18T09:00") from None
+
+
+def cmd_round_reschedule(args: argparse.Namespace) -> int:
+    start, end = _local_time(args.start, "--start"), _local_time(args.end, "--end")
+    rt = runtime()
+    with session_scope(rt.engine) as session:
+        status_or_usage(session, args.round)
+        try:
+            sent = reschedule(
+                session, rt.mail, args.round, start=start, end=end, place=args.place, now=rt.now()
+            )
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    print(f"kokous / meeting: {format_meeting(start, end)}; päivitettyjä kutsuja / updated: {sent}")
+    print(deliver(rt))
+    return 0

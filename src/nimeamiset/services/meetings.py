@@ -1,0 +1,173 @@
+"""The meeting invitation: every member and deputy of the newest roster gets an email with an
+iCalendar request. A changed time sends the same entry again with a higher SEQUENCE, so the
+calendar entry moves instead of doubling; a person replaced later gets a cancellation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, func, select
+
+from nimeamiset.domain.calendar import meeting_request, meeting_uid
+from nimeamiset.domain.people import email_key
+from nimeamiset.domain.roster import Roster, RosterPerson, SeatStatus
+from nimeamiset.domain.timefmt import format_meeting
+from nimeamiset.emails import catalog
+from nimeamiset.emails.render import domain_of
+from nimeamiset.models import NominationRequest, Organisation, OutboxMessage, Round
+from nimeamiset.services.outbox import Mail, queue_email
+from nimeamiset.services.roster import load_roster
+from nimeamiset.services.rounds import get_round
+
+Person = tuple[str, str, RosterPerson, RosterPerson | None]  # organisation, role, person, pair
+
+
+def people_of(roster: Roster) -> list[Person]:
+    out: list[Person] = []
+    for seat in roster.seats:
+        if seat.status is not SeatStatus.NAMED:
+            continue
+        for role, person, pair in (
+            ("member", seat.member, seat.deputy),
+            ("deputy", seat.deputy, seat.member),
+        ):
+            if person is not None and person.email:
+                out.append((seat.organisation, role, person, pair))
+    return out
+
+
+def _languages(session: Session, round_id: str) -> dict[str, str]:
+    rows = session.exec(
+        select(Organisation.name, NominationRequest.language)
+        .join(NominationRequest, col(NominationRequest.organisation_id) == Organisation.id)
+        .where(NominationRequest.round_id == round_id)
+    ).all()
+    return {name: lang for name, lang in rows}
+
+
+def invitations_sent(session: Session, round_id: str) -> bool:
+    return bool(
+        session.exec(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.round_id == round_id)
+            .where(OutboxMessage.kind == "meeting_invitation")
+        ).one()
+    )
+
+
+def _send(
+    session: Session,
+    mail: Mail,
+    round_: Round,
+    entry: Person,
+    lang: str,
+    *,
+    now: datetime,
+    change: str,
+    previous: tuple[datetime, datetime] | None = None,
+) -> bool:
+    organisation, role, person, pair = entry
+    cancel = change in ("cancelled", "withdrawn")
+    ics = meeting_request(
+        uid=meeting_uid(round_.id, person.email, domain_of(mail.mail_from)),
+        sequence=round_.meeting_sequence + (1 if change == "withdrawn" else 0),
+        start=round_.meeting_start,
+        end=round_.meeting_end,
+        summary=round_.body,
+        location=round_.meeting_place,
+        description=f"{round_.body}\n{format_meeting(round_.meeting_start, round_.meeting_end)}",
+        organizer_name=round_.contact_name,
+        organizer_email=round_.contact_email,
+        attendee_name=person.name,
+        attendee_email=person.email,
+        stamp=now,
+        method="CANCEL" if cancel else "REQUEST",
+        optional=role == "deputy",
+    )
+    message = queue_email(
+        session,
+        mail,
+        kind="meeting_invitation",
+        lang=lang,
+        context=catalog.meeting_invitation(
+            round_, organisation, person, role, pair, lang, change=change, previous=previous
+        ),
+        to=person.email,
+        to_name=person.name,
+        reply_to=(round_.contact_name, round_.contact_email),
+        dedupe_key=(
+            f"meeting:{round_.id}:{email_key(person.email)}:{round_.meeting_sequence}"
+            f"{':' + change if cancel else ''}"
+        ),
+        now=now,
+        round_id=round_.id,
+        calendar=(ics, "CANCEL" if cancel else "REQUEST"),
+    )
+    return message is not None
+
+
+def invite_to_meeting(
+    session: Session,
+    mail: Mail,
+    round_id: str,
+    *,
+    now: datetime,
+    change: str = "",
+    previous: tuple[datetime, datetime] | None = None,
+) -> int:
+    """Invite everyone on the newest roster not yet invited at this SEQUENCE; and cancel for
+    those who were on an earlier version and are no longer. Does not commit."""
+    round_ = get_round(session, round_id)
+    roster = load_roster(session, round_id)
+    languages = _languages(session, round_id)
+    current = people_of(roster)
+    sent = sum(
+        _send(
+            session,
+            mail,
+            round_,
+            entry,
+            languages.get(entry[0].split(", ")[0], "fi"),
+            now=now,
+            change=change,
+            previous=previous,
+        )
+        for entry in current
+    )
+    if roster.version > 1:
+        emails_now = {person.email.lower() for _, _, person, _ in current}
+        for entry in people_of(load_roster(session, round_id, roster.version - 1)):
+            if entry[2].email.lower() not in emails_now:
+                lang = languages.get(entry[0].split(", ")[0], "fi")
+                sent += _send(session, mail, round_, entry, lang, now=now, change="withdrawn")
+    return sent
+
+
+def reschedule(
+    session: Session,
+    mail: Mail,
+    round_id: str,
+    *,
+    start: datetime,
+    end: datetime,
+    place: str | None,
+    now: datetime,
+) -> int:
+    """Move the first meeting; those already invited get the updated entry. Commits."""
+    if end <= start:
+        raise ValueError("the meeting must end after it starts")
+    round_ = get_round(session, round_id)
+    previous = (round_.meeting_start, round_.meeting_end)
+    round_.meeting_start, round_.meeting_end = start, end
+    if place:
+        round_.meeting_place = place
+    round_.meeting_sequence += 1
+    session.add(round_)
+    sent = 0
+    if invitations_sent(session, round_id):
+        sent = invite_to_meeting(
+            session, mail, round_id, now=now, change="updated", previous=previous
+        )
+    session.commit()
+    return sent
