@@ -35,6 +35,7 @@ def lock_group(session: Session, request: NominationRequest) -> list[NominationR
             .where(NominationRequest.joint_group == request.joint_group)
             .order_by(col(NominationRequest.id))
             .with_for_update()
+            .execution_options(populate_existing=True)
         ).all()
     )
 
@@ -62,8 +63,8 @@ def holder_of(session: Session, request: NominationRequest) -> Holder | None:
 
 
 def claim(session: Session, request: NominationRequest) -> None:
-    """Fill the joint seat with ``request``'s nomination, or raise SeatTaken."""
-    lock_group(session, request)
+    """Fill the joint seat with ``request``'s nomination, or raise SeatTaken. The caller has
+    locked the group (``lock_group``)."""
     holder = holder_of(session, request)
     if holder is not None:
         raise SeatTaken(holder)

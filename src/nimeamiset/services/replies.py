@@ -13,7 +13,7 @@ from nimeamiset.domain.states import RequestState, RoundState
 from nimeamiset.domain.timefmt import is_late
 from nimeamiset.domain.tokens import hash_token
 from nimeamiset.emails import catalog
-from nimeamiset.models import NominationRequest, Nominee, Organisation, Reply, Round
+from nimeamiset.models import NominationRequest, Nominee, Organisation, OutboxMessage, Reply, Round
 from nimeamiset.services import joint_seats
 from nimeamiset.services.assembly import reassemble_if_assembled
 from nimeamiset.services.audit import change_request_state
@@ -50,9 +50,7 @@ class RequestView:
     holder: joint_seats.Holder | None  # another organisation filled this joint seat
 
 
-def _find(
-    session: Session, token: str, *, lock: bool = False
-) -> tuple[NominationRequest, Round, Organisation]:
+def _find(session: Session, token: str) -> tuple[NominationRequest, Round, Organisation]:
     if not token or len(token) > 100:
         raise LinkNotValid
     query = (
@@ -62,12 +60,19 @@ def _find(
         .where(NominationRequest.token_hash == hash_token(token))
         .where(col(Round.state) != RoundState.DRAFT)
     )
-    if lock:
-        query = query.with_for_update(of=NominationRequest)
     row = session.exec(query).first()
     if row is None:
         raise LinkNotValid
     return row
+
+
+def _lock(session: Session, request: NominationRequest) -> None:
+    session.exec(
+        select(NominationRequest)
+        .where(NominationRequest.id == request.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def nominees_of(session: Session, reply_id: int) -> list[Nominee]:
@@ -109,7 +114,13 @@ def _record(
     decline_reason: str,
     kind: str,
 ) -> ReplyOutcome:
-    request, round_, organisation = _find(session, token, lock=True)
+    request, round_, organisation = _find(session, token)
+    # Lock before reading what the reply depends on. A joint seat's requests are locked all
+    # together in id order, so two organisations replying at once queue up, never deadlock.
+    if request.joint_group is not None:
+        joint_seats.lock_group(session, request)
+    else:
+        _lock(session, request)
     if kind == "nomination":
         if len(seats) != request.seats:
             raise ValueError(f"this request asks for {request.seats} seat(s), got {len(seats)}")
@@ -180,9 +191,9 @@ def _record(
         session, mail, round_.id, now=now, reason=f"muutos: {organisation.name}"
     )
     if kind in ("confirm", "objection"):
-        message = _queue_joint_note(session, mail, round_, organisation, request, reply, now)
-        session.commit()
-        return ReplyOutcome(version, late, declined, message)
+        note = _queue_joint_note(session, mail, round_, organisation, request, reply, now)
+        session.commit()  # gives the queued message its id
+        return ReplyOutcome(version, late, declined, note.id if note else None)
     confirmation = queue_email(
         session,
         mail,
@@ -241,7 +252,7 @@ def _queue_joint_note(
     request: NominationRequest,
     reply: Reply,
     now: datetime,
-) -> int | None:
+) -> OutboxMessage | None:
     """Staff hear of every answer about a joint seat filled by another organisation."""
     holder = joint_seats.holder_of(session, request)
     assert holder is not None
@@ -262,4 +273,4 @@ def _queue_joint_note(
         request_id=request.id,
         auto=True,
     )
-    return note.id if note else None
+    return note

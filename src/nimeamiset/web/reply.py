@@ -96,13 +96,14 @@ def show_form(request: Request, token: str, rt: RuntimeDep) -> Response:
     return render(request, "reply_form.html", context, lang=lang)
 
 
-def _deliver_now(rt: Runtime, message_id: int | None) -> Any:
+def _deliver_now(rt: Runtime, round_id: str) -> Any:
+    """After a reply, send what it queued (confirmation, privacy notices, a changed roster).
+    Best effort: if the mail server is down, the messages wait in the outbox for the sweep."""
+
     async def send() -> None:
-        if message_id is not None:
-            # Best effort; if the mail server is down the message waits in the outbox.
-            await delivery.deliver_batch(
-                rt.engine, rt.sender, now=rt.now(), limit=1, ids=[message_id]
-            )
+        await delivery.deliver_all(
+            rt.engine, rt.sender, now=rt.now(), limit=rt.settings.send_batch_size, round_id=round_id
+        )
 
     return send
 
@@ -123,13 +124,13 @@ async def post_nomination(
             context.update(values=parsed.values, errors=_error_texts(parsed.errors, lang))
             return render(request, "reply_form.html", context, lang=lang, status_code=422)
         try:
-            outcome = submit_nomination(session, rt.mail, token, parsed.seats, now=rt.now())
+            submit_nomination(session, rt.mail, token, parsed.seats, now=rt.now())
         except SeatTaken:
             # Another organisation of the joint seat was first: show whom, keep nothing typed.
             session.rollback()
             context = _form_context(view_request(session, token), lang, rt)
             return render(request, "reply_form.html", context, lang=lang, status_code=409)
-    background.add_task(_deliver_now(rt, outcome.confirmation_id))
+    background.add_task(_deliver_now(rt, view.round.id))
     return RedirectResponse(f"/n/{token}/kiitos?kieli={lang}", status_code=303)
 
 
@@ -148,8 +149,8 @@ async def post_decline(
             context = _form_context(view, lang, rt)
             context.update(reason=reason[:5000], reason_error=translate(lang)["err_reason"])
             return render(request, "reply_form.html", context, lang=lang, status_code=422)
-        outcome = submit_decline(session, rt.mail, token, cleaned, now=rt.now())
-    background.add_task(_deliver_now(rt, outcome.confirmation_id))
+        submit_decline(session, rt.mail, token, cleaned, now=rt.now())
+    background.add_task(_deliver_now(rt, view.round.id))
     return RedirectResponse(f"/n/{token}/kiitos?kieli={lang}", status_code=303)
 
 
@@ -171,10 +172,8 @@ async def post_joint_answer(
             context = _form_context(view, lang, rt)
             context.update(message=message[:5000], message_error=translate(lang)["err_message"])
             return render(request, "reply_form.html", context, lang=lang, status_code=422)
-        outcome = submit_joint_answer(
-            session, rt.mail, token, agree=agree, message=message, now=rt.now()
-        )
-    background.add_task(_deliver_now(rt, outcome.confirmation_id))
+        submit_joint_answer(session, rt.mail, token, agree=agree, message=message, now=rt.now())
+    background.add_task(_deliver_now(rt, view.round.id))
     return RedirectResponse(f"/n/{token}/kiitos?kieli={lang}", status_code=303)
 
 
