@@ -1,0 +1,182 @@
+"""Assembling the roster, its versions, and the meeting invitation with its calendar entry."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import icalendar
+import openpyxl
+import pytest
+
+from nimeamiset.db import session_scope
+from nimeamiset.domain.people import Person
+from nimeamiset.exports import export
+from nimeamiset.runtime import Runtime
+from nimeamiset.services.assembly import assemble_and_notify, queue_due_assemblies
+from nimeamiset.services.meetings import invite_to_meeting, reschedule
+from nimeamiset.services.replies import Seat, submit_decline, submit_nomination
+from nimeamiset.services.roster import VersionNotFound, load_roster
+from tests.conftest import SmtpServer, at
+from tests.helpers import deliver, launch, link_in, message_to, parts, to_address, token_of
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+CONTACT = "tarja.parviainen@example.fi"
+ASIKKALA = "kirjaamo@asikkala.example.fi"
+HARTOLA = "kirjaamo@hartola.example.fi"
+
+
+def moment(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=HELSINKI)
+
+
+@pytest.fixture
+def links(runtime: Runtime, round_id: str, smtp_server: SmtpServer) -> dict[str, str]:
+    launch(runtime, round_id)
+    found = {to_address(m): link_in(m) for m in smtp_server.received()}
+    smtp_server.clear()
+    return found
+
+
+def nominate(rt: Runtime, link: str, member: str, deputy: str) -> None:
+    seat = Seat(
+        Person(member, "johtaja", f"{member.split()[0].lower()}@example.fi", ""),
+        Person(deputy, "", f"{deputy.split()[0].lower()}@example.fi", ""),
+    )
+    with session_scope(rt.engine) as session:
+        submit_nomination(session, rt.mail, token_of(link), [seat], now=rt.now())
+
+
+def attachment_names(message: object) -> list[str]:
+    return sorted(p.get_filename() for p in message.iter_attachments())  # type: ignore[attr-defined]
+
+
+def test_scheduled_assembly_mails_the_roster_with_its_exports(
+    runtime: Runtime, links: dict[str, str], smtp_server: SmtpServer, round_id: str
+) -> None:
+    rt = at(runtime, moment("2024-03-20T10:00"))
+    nominate(rt, links[ASIKKALA], "Aino Mäkelä", "Pekka O'Brien")
+    with session_scope(rt.engine) as session:
+        submit_decline(session, rt.mail, token_of(links[HARTOLA]), "Ei resursseja", now=rt.now())
+    smtp_server.clear()
+
+    # Seven days before the meeting of Thursday 18.4.: Thursday 11.4. from 9.00.
+    for when, expected in (
+        ("2024-04-11T08:59", 0),
+        ("2024-04-11T09:00", 1),
+        ("2024-04-11T10:00", 0),
+    ):
+        later = at(runtime, moment(when))
+        with session_scope(later.engine) as session:
+            assert (
+                len(queue_due_assemblies(session, later.mail, now=later.now(), hours=later.hours))
+                == expected
+            )
+        deliver(later)
+
+    [roster_mail] = [m for m in smtp_server.received() if to_address(m) == CONTACT]
+    text, _ = parts(roster_mail)
+    assert "versio 1" in str(roster_mail["Subject"]) and "3 nimeämättä" in str(
+        roster_mail["Subject"]
+    )
+    assert "Hämeen ELY-keskus" in text and "Hartola" in text.split("Ilmoittaneet")[1]
+    assert attachment_names(roster_mail) == [
+        f"kokoonpano-{round_id}-v1.csv",
+        f"kokoonpano-{round_id}-v1.docx",
+        f"kokoonpano-{round_id}-v1.pdf",
+        f"kokoonpano-{round_id}-v1.xlsx",
+    ]
+    xlsx = next(p for p in roster_mail.iter_attachments() if p.get_filename().endswith(".xlsx"))
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.get_content())).worksheets[0]
+    values = [c.value for row in sheet.iter_rows() for c in row if c.value]
+    assert "Aino Mäkelä" in values and "Pekka O'Brien" in values
+
+
+def test_a_change_after_assembly_makes_a_new_version_and_keeps_the_old(
+    runtime: Runtime, links: dict[str, str], smtp_server: SmtpServer, round_id: str
+) -> None:
+    rt = at(runtime, moment("2024-03-20T10:00"))
+    nominate(rt, links[ASIKKALA], "Aino Mäkelä", "Pekka O'Brien")
+    with session_scope(rt.engine) as session:
+        first = assemble_and_notify(session, rt.mail, round_id, now=rt.now(), reason="pyynnöstä")
+        again = assemble_and_notify(session, rt.mail, round_id, now=rt.now(), reason="pyynnöstä")
+        session.commit()
+    assert (first.version, first.changed, again.version, again.changed) == (1, True, 1, False)
+
+    nominate(
+        at(runtime, moment("2024-04-12T10:00")), links[ASIKKALA], "Aino Mäkelä", "Ville Vaihto"
+    )
+    with session_scope(runtime.engine) as session:
+        newest = load_roster(session, round_id)
+        old = load_roster(session, round_id, 1)
+    assert newest.version == 2 and newest.seats[0].deputy.name == "Ville Vaihto"  # type: ignore[union-attr]
+    assert old.version == 1 and old.seats[0].deputy.name == "Pekka O'Brien"  # type: ignore[union-attr]
+
+    assert "Pekka O'Brien" in export(old, "csv").decode("utf-8-sig")
+    with session_scope(runtime.engine) as session, pytest.raises(VersionNotFound):
+        load_roster(session, round_id, 7)
+
+
+def test_meeting_invitation_carries_a_calendar_entry_that_updates_in_place(
+    runtime: Runtime, links: dict[str, str], smtp_server: SmtpServer, round_id: str
+) -> None:
+    rt = at(runtime, moment("2024-04-11T10:00"))
+    nominate(rt, links[ASIKKALA], "Aino Mäkelä", "Pekka O'Brien")
+    deliver(rt)  # the confirmation and the privacy notices
+    smtp_server.clear()
+    with session_scope(rt.engine) as session:
+        assemble_and_notify(session, rt.mail, round_id, now=rt.now(), reason="pyynnöstä")
+        assert invite_to_meeting(session, rt.mail, round_id, now=rt.now()) == 2
+        assert invite_to_meeting(session, rt.mail, round_id, now=rt.now()) == 0  # once
+        session.commit()
+    deliver(rt)
+
+    invitation = message_to(smtp_server.received(), "aino@example.fi")
+    text, _ = parts(invitation)
+    assert "18.4.2024 klo 9–11" in text and "Pekka O'Brien" in text
+    first = calendar_of(invitation)
+    event = first.walk("VEVENT")[0]
+    assert str(first["METHOD"]) == "REQUEST"
+    assert event.decoded("DTSTART") == datetime(2024, 4, 18, 9, tzinfo=HELSINKI)
+    assert event.decoded("DTSTART").astimezone(UTC) == datetime(2024, 4, 18, 6, tzinfo=UTC)
+    assert event.decoded("DTEND").astimezone(UTC) == datetime(2024, 4, 18, 8, tzinfo=UTC)
+    assert int(event["SEQUENCE"]) == 0
+    assert first.walk("VTIMEZONE")[0]["TZID"] == "Europe/Helsinki"
+
+    smtp_server.clear()
+    with session_scope(rt.engine) as session:
+        updated = reschedule(
+            session,
+            rt.mail,
+            round_id,
+            start=moment("2024-04-19T12:30"),
+            end=moment("2024-04-19T14:00"),
+            place=None,
+            now=rt.now(),
+        )
+    deliver(rt)
+    assert updated == 2
+    moved = calendar_of(message_to(smtp_server.received(), "aino@example.fi")).walk("VEVENT")[0]
+    assert moved["UID"] == event["UID"] and int(moved["SEQUENCE"]) == 1
+    assert moved.decoded("DTSTART") == datetime(2024, 4, 19, 12, 30, tzinfo=HELSINKI)
+
+    # The deputy is replaced: the new one is invited, the old one gets a cancellation.
+    smtp_server.clear()
+    changed = at(runtime, moment("2024-04-12T10:00"))
+    nominate(changed, links[ASIKKALA], "Aino Mäkelä", "Ville Vaihto")
+    deliver(changed)
+    invitations = [m for m in smtp_server.received() if has_calendar(m)]
+    assert sorted(to_address(m) for m in invitations) == ["pekka@example.fi", "ville@example.fi"]
+    cancelled = calendar_of(message_to(invitations, "pekka@example.fi"))
+    assert str(cancelled["METHOD"]) == "CANCEL"
+    assert str(calendar_of(message_to(invitations, "ville@example.fi"))["METHOD"]) == "REQUEST"
+
+
+def has_calendar(message: object) -> bool:
+    return any(p.get_content_type() == "text/calendar" for p in message.walk())  # type: ignore[attr-defined]
+
+
+def calendar_of(message: object) -> icalendar.Calendar:
+    [part] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]  # type: ignore[attr-defined]
+    return icalendar.Calendar.from_ical(part.get_payload(decode=True))
