@@ -18,11 +18,13 @@ $(STAMP): pyproject.toml
 demo: install
 	$(BIN)/nimeamiset demo
 
-# Debian's Chromium (Playwright's own browser download does not work offline) and axe-core.
+# Debian's Chromium (Playwright's own browser download does not work offline), pdftotext for
+# reading PDF exports back, and axe-core from npm.
+DEBIAN_PACKAGES := chromium poppler-utils
 browser-deps: $(AXE)
-	@test -x /usr/bin/chromium || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
-	  else echo "Install Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+	@test -x /usr/bin/chromium -a -x /usr/bin/pdftotext || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q $(DEBIAN_PACKAGES); \
+	  else echo "Install them: sudo apt-get install $(DEBIAN_PACKAGES)" >&2; exit 1; fi; }
 
 $(AXE): tests/browser/package.json
 	cd tests/browser && npm ci --no-audit --no-fund --silent
