@@ -32,13 +32,18 @@ EXAMPLE = PACKAGE_DIR / "examples" / "ohjausryhma-2024.yaml"
 STAFF_PASSWORD = "demo"  # noqa: S105  (the demo is local and says so when it starts)
 
 
+def _holiday_season(day: date) -> bool:
+    """Between Christmas and Epiphany nobody sets a first meeting, holiday or not."""
+    return (day.month, day.day) >= (12, 20) or (day.month, day.day) <= (1, 6)
+
+
 def example_round_text(today: date) -> str:
     """The example round file with its dates moved: the deadline a business day about two weeks
     ahead, the first meeting on a Thursday (as in the seed letter) three weeks after it."""
     data: dict[str, Any] = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     deadline = next_business_day(today + timedelta(days=14))
     meeting = deadline + timedelta(days=21)
-    while meeting.weekday() != 3 or not is_business_day(meeting):
+    while meeting.weekday() != 3 or not is_business_day(meeting) or _holiday_season(meeting):
         meeting += timedelta(days=1)
     data["id"] = f"ohjausryhma-demo-{today:%Y%m%d}"
     data["deadline"] = deadline.isoformat()
