@@ -217,3 +217,14 @@ def personal_link(live_server: LiveServer, round_id: str, smtp_server: SmtpServe
     assert link.startswith(f"{live_server.url}/n/"), link
     smtp_server.clear()
     return link
+
+
+@pytest.fixture
+def axe_page(browser: Browser) -> Iterator[Page]:
+    """A page in a context that lets axe's script in: the app's CSP allows no inline script,
+    and add_script_tag injects one. Nothing else about the page changes."""
+    require_axe()
+    context = new_context(browser, bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()

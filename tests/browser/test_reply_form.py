@@ -4,18 +4,16 @@ JavaScript, and checked with axe-core."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import time
-from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from tests.browser.axe import axe_check
 from tests.browser.conftest import ASIKKALA, DESKTOP, PHONE, new_context, require_axe
 from tests.conftest import SmtpServer
 from tests.helpers import link_in, message_to, parts
@@ -37,8 +35,6 @@ OLLI = {
     "Puhelin": "",
 }
 THANKS = "Kiitos, vastaus on vastaanotettu"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-BLOCKING = {"serious", "critical"}
 # Set this to a folder to keep screenshots of the pages (for a person to look at).
 SHOTS = os.environ.get("NIMEAMISET_SCREENSHOTS")
 
@@ -88,54 +84,6 @@ def screenshot(page: Page, name: str) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
-
-
-# --- axe-core --------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def axe_page(browser: Browser) -> Iterator[Page]:
-    """A page in a context that lets axe's script in: the app's CSP allows no inline script,
-    and add_script_tag injects one. Nothing else about the page changes."""
-    require_axe()
-    context = new_context(browser, bypass_csp=True)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def axe_check(page: Page, what: str) -> list[dict[str, Any]]:
-    """Run axe-core (WCAG 2.0 and 2.1, A and AA) and fail on serious or critical violations.
-    Returns every violation found, for the caller to look at."""
-    page.add_script_tag(path=str(require_axe()))
-    results = page.evaluate(
-        "options => axe.run(document, options)",
-        {"runOnly": {"type": "tag", "values": AXE_TAGS}},
-    )
-    violations: list[dict[str, Any]] = results["violations"]
-    checked = {r["id"] for kind in ("passes", "violations", "incomplete") for r in results[kind]}
-    assert {"document-title", "html-has-lang", "color-contrast"} <= checked, (
-        f"axe did not run its usual rules on {what}: {sorted(checked)}"
-    )
-    report = [
-        {
-            "id": v["id"],
-            "impact": v["impact"],
-            "help": v["help"],
-            "targets": [node["target"] for node in v["nodes"]],
-        }
-        for v in violations
-    ]
-    review = {r["id"]: [node["target"] for node in r["nodes"]] for r in results["incomplete"]}
-    print(
-        f"axe on {what}: violations {json.dumps(report, ensure_ascii=False)}; "
-        f"for a person to review {json.dumps(review, ensure_ascii=False)}"
-    )
-    blocking = [r for r in report if r["impact"] in BLOCKING]
-    assert not blocking, f"axe on {what}:\n" + "\n".join(
-        f"{r['impact']} {r['id']} ({r['help']}): {r['targets']}" for r in blocking
-    )
-    return violations
 
 
 # --- nominating ------------------------------------------------------------------------------
@@ -323,12 +271,17 @@ def test_keyboard_alone_reaches_fills_and_sends_the_form(
     keys.press("Tab")
     assert focused(page)["id"] == "seat1_member_name", focused(page)
 
-    for person in (ASA, OLLI):
+    for role, person in (("member", ASA), ("deputy", OLLI)):
         for index, value in enumerate(person.values()):
             if index:
                 keys.press("Tab")
             assert focused(page)["outline"] == RING, focused(page)
             keys.type(value)
+        # The optional gender: one tab stop for the group, arrows choose, Space too.
+        keys.press("Tab")
+        assert focused(page)["id"] == f"seat1_{role}_gender-woman", focused(page)
+        keys.press("ArrowDown")
+        assert focused(page)["id"] == f"seat1_{role}_gender-man", focused(page)
         keys.press("Tab")
     assert focused(page) == {"id": "", "tag": "BUTTON", "text": "Lähetä", "outline": RING}
     keys.press("Enter")
