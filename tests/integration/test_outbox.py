@@ -110,3 +110,18 @@ def test_a_crashed_sender_is_taken_over_after_its_lease(
     later = at(runtime, LAUNCH_TIME + timedelta(minutes=11))
     report = asyncio.run(deliver_all(later.engine, recorder, now=later.now(), limit=50))
     assert report.sent == 5 and len(recorder.sent) == 5
+
+
+def test_a_slow_mail_server_cannot_make_a_batch_outlive_its_lease(
+    runtime: Runtime, round_id: str, smtp_server: SmtpServer
+) -> None:
+    slow = runtime.settings.model_copy(update={"smtp_timeout": 30.0, "send_concurrency": 4})
+    sender = SmtpSender(slow)
+    # 200 messages over 4 connections: 50 each, three commands per message that may each
+    # wait out the time-out, plus connecting: the lease must cover all of it.
+    assert sender.worst_case(200) == timedelta(seconds=30 * (4 + 3 * 50))
+    queue_invitations(runtime, round_id)
+    with session_scope(runtime.engine) as session:
+        claim_due(session, now=runtime.now(), limit=200, lease=sender.worst_case(200))
+        leases = {row.lease_until for row in session.exec(select(OutboxMessage))}
+    assert leases == {LAUNCH_TIME + timedelta(seconds=30 * 154)}

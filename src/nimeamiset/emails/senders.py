@@ -11,6 +11,7 @@ import logging
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 
 import aiosmtplib
@@ -38,6 +39,11 @@ class Delivery:
 class Sender(Protocol):
     async def send_many(self, envelopes: Sequence[Envelope]) -> list[Delivery]: ...
 
+    def worst_case(self, count: int) -> timedelta:
+        """How long sending ``count`` messages may take at most: the claim's lease must
+        outlast it, or another sender would take the messages over and send them twice."""
+        ...
+
 
 def _describe(exc: BaseException) -> str:
     # Never the recipient: SMTP errors can quote addresses, so keep only type and code.
@@ -49,6 +55,12 @@ class SmtpSender:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._tls: ssl.SSLContext | None = None
+
+    def worst_case(self, count: int) -> timedelta:
+        s = self.settings
+        rounds = -(-count // s.send_concurrency)  # messages per connection, rounded up
+        # connect, EHLO/STARTTLS/AUTH once; MAIL, RCPT, DATA per message: each may time out.
+        return timedelta(seconds=s.smtp_timeout * (4 + 3 * rounds))
 
     def _tls_context(self) -> ssl.SSLContext | None:
         # Loading the system's CA store takes ~0.1 s: once per sender, and only for TLS.
@@ -120,6 +132,9 @@ class RecordingSender:
 
     sent: list[Envelope] = field(default_factory=list)
     fail: bool = False
+
+    def worst_case(self, count: int) -> timedelta:
+        return timedelta(seconds=1)
 
     async def send_many(self, envelopes: Sequence[Envelope]) -> list[Delivery]:
         if self.fail:

@@ -31,7 +31,14 @@ async def deliver_batch(
 ) -> BatchReport:
     """Claim up to ``limit`` due messages, send them over the sender, record the outcome."""
     with session_scope(engine) as session:
-        envelopes = claim_due(session, now=now, limit=limit, round_id=round_id, ids=ids)
+        envelopes = claim_due(
+            session,
+            now=now,
+            limit=limit,
+            round_id=round_id,
+            ids=ids,
+            lease=sender.worst_case(limit),
+        )
     if not envelopes:
         return BatchReport(0, 0, 0)
     deliveries = await sender.send_many(envelopes)

@@ -117,8 +117,9 @@ def claim_due(
     limit: int,
     round_id: str | None = None,
     ids: Sequence[int] | None = None,
+    lease: timedelta = LEASE,
 ) -> list[Envelope]:
-    """Take up to ``limit`` due messages under a lease. Commits."""
+    """Take up to ``limit`` due messages under a lease (at least ``LEASE``). Commits."""
     candidates = select(OutboxMessage.id).where(_due(now))
     if round_id is not None:
         candidates = candidates.where(OutboxMessage.round_id == round_id)
@@ -130,7 +131,7 @@ def claim_due(
     claimed = session.execute(
         update(OutboxMessage)
         .where(col(OutboxMessage.id).in_(candidates.scalar_subquery()), _due(now))
-        .values(state=SENDING, lease_until=now + LEASE)
+        .values(state=SENDING, lease_until=now + max(lease, LEASE))
         .returning(
             col(OutboxMessage.id),
             col(OutboxMessage.envelope_from),
