@@ -7,16 +7,19 @@ import io
 import json
 from pathlib import Path
 
+import openpyxl
 import pytest
 from sqlmodel import SQLModel, func, select
 
 from nimeamiset.cli import main
 from nimeamiset.db import session_scope
+from nimeamiset.domain.people import Person
 from nimeamiset.models import NominationRequest, Organisation, Round
 from nimeamiset.runtime import Runtime
 from nimeamiset.schema import upgrade
+from nimeamiset.services.replies import Seat, submit_nomination
 from tests.conftest import ROUND_FILE, SmtpServer
-from tests.helpers import launch
+from tests.helpers import launch, link_in, message_to, parts, to_address, token_of
 
 GOOD = ROUND_FILE.read_text(encoding="utf-8")
 
@@ -30,6 +33,8 @@ def env(monkeypatch: pytest.MonkeyPatch, runtime: Runtime) -> Runtime:
     monkeypatch.setenv("NIMEAMISET_DATABASE_URL", s.database_url)
     monkeypatch.setenv("NIMEAMISET_SMTP_PORT", str(s.smtp_port))
     monkeypatch.setenv("NIMEAMISET_NOW", "2024-03-12T10:00:00+02:00")
+    assert s.secret_key is not None
+    monkeypatch.setenv("NIMEAMISET_SECRET_KEY", s.secret_key.get_secret_value())
     return runtime
 
 
@@ -137,3 +142,101 @@ def test_half_filled_smtp_settings_fail_fast(
     monkeypatch.setenv("NIMEAMISET_SMTP_USERNAME", "liitto")
     code, _, err = run(capsys, "round", "list")
     assert code == 2 and "SMTP_USERNAME and NIMEAMISET_SMTP_PASSWORD go together" in err
+
+
+def test_staff_replace_a_deputy_after_assembly_and_export_both_versions(
+    env: Runtime,
+    round_id: str,
+    smtp_server: SmtpServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    launch(env, round_id)
+    link = link_in(message_to(smtp_server.received(), "kirjaamo@asikkala.example.fi"))
+    with session_scope(env.engine) as session:
+        submit_nomination(
+            session,
+            env.mail,
+            token_of(link),
+            [
+                Seat(
+                    Person("Aino Mäkelä", "", "aino@example.fi", ""),
+                    Person("Pekka O'Brien", "", "pekka@example.fi", ""),
+                )
+            ],
+            now=env.now(),
+        )
+    assert run(capsys, "round", "assemble", round_id)[0] == 0
+
+    code, out, _ = run(
+        capsys,
+        "round",
+        "replace",
+        round_id,
+        "--organisation",
+        "Asikkala",
+        "--role",
+        "deputy",
+        "--name",
+        "Ville Vaihto",
+        "--email",
+        "ville@example.fi",
+        "--phone",
+        "040 765 4321",
+    )
+    assert code == 0 and "Asikkala, paikka 1: varajäsen Ville Vaihto" in out
+    code, _, err = run(
+        capsys,
+        "round",
+        "replace",
+        round_id,
+        "--organisation",
+        "Hartola",
+        "--role",
+        "member",
+        "--name",
+        "X",
+        "--email",
+        "x@example.fi",
+    )
+    assert code == 2 and "Hartola has named nobody to replace" in err
+    code, _, err = run(
+        capsys,
+        "round",
+        "replace",
+        round_id,
+        "--organisation",
+        "Asikkala",
+        "--role",
+        "member",
+        "--name",
+        "X",
+        "--email",
+        "x(at)example",
+    )
+    assert code == 2 and "--email: email" in err
+
+    for version, deputy in (("1", "Pekka O'Brien"), ("2", "Ville Vaihto")):
+        target = tmp_path / f"v{version}.xlsx"
+        assert (
+            run(
+                capsys,
+                "roster",
+                round_id,
+                "--format",
+                "xlsx",
+                "--version",
+                version,
+                "-o",
+                str(target),
+            )[0]
+            == 0
+        )
+        sheet = openpyxl.load_workbook(target).worksheets[0]
+        assert deputy in [c.value for row in sheet.iter_rows() for c in row]
+    assert run(capsys, "roster", round_id, "--version", "3")[0] == 2
+    confirmation = [
+        m for m in smtp_server.received() if to_address(m) == "kirjaamo@asikkala.example.fi"
+    ][-1]
+    assert "Ville Vaihto" in parts(confirmation)[0]
+    assert token_of(link_in(confirmation)) == token_of(link)  # the same link, written again

@@ -17,6 +17,7 @@ from nimeamiset.cli import operations as ops
 from nimeamiset.cli import rounds as rnd
 from nimeamiset.cli.common import UsageError
 from nimeamiset.config import get_settings
+from nimeamiset.domain.people import GENDERS
 from nimeamiset.exports import FORMATS
 
 
@@ -60,6 +61,18 @@ def build_parser() -> argparse.ArgumentParser:
     move.add_argument("--end", required=True, help="e.g. 2024-04-18T11:00")
     move.add_argument("--place")
     move.set_defaults(func=rnd.cmd_round_reschedule)
+
+    replace = rounds.add_parser("replace", help="staff replace a member or a deputy")
+    replace.add_argument("round")
+    replace.add_argument("--organisation", required=True, help="whose seat (its name)")
+    replace.add_argument("--seat", type=int, default=1, help="the seat's number (default 1)")
+    replace.add_argument("--role", required=True, choices=["member", "deputy"])
+    replace.add_argument("--name", required=True)
+    replace.add_argument("--email", required=True)
+    replace.add_argument("--title", default="")
+    replace.add_argument("--phone", default="")
+    replace.add_argument("--gender", default="", choices=["", *GENDERS])
+    replace.set_defaults(func=rnd.cmd_round_replace)
 
     roster = commands.add_parser("roster", help="export the roster")
     roster.add_argument("round")

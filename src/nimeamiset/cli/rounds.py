@@ -11,12 +11,14 @@ from pathlib import Path
 
 from nimeamiset.cli.common import STATE_FI, UsageError, deliver, runtime, status_or_usage
 from nimeamiset.db import session_scope
+from nimeamiset.domain.people import parse_person
 from nimeamiset.domain.roundfile import RoundFileError, parse_round_file
 from nimeamiset.domain.timefmt import as_helsinki, format_date, format_meeting
 from nimeamiset.exports import export
 from nimeamiset.services.assembly import assemble_and_notify
 from nimeamiset.services.extensions import ExtensionError, extend_deadline
 from nimeamiset.services.meetings import invite_to_meeting, reschedule
+from nimeamiset.services.replies import NothingToReplace, replace_nominee
 from nimeamiset.services.roster import VersionNotFound, load_roster
 from nimeamiset.services.rounds import create_round
 
@@ -185,5 +187,42 @@ def cmd_round_reschedule(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise UsageError(str(exc)) from None
     print(f"kokous / meeting: {format_meeting(start, end)}; päivitettyjä kutsuja / updated: {sent}")
+    print(deliver(rt))
+    return 0
+
+
+def cmd_round_replace(args: argparse.Namespace) -> int:
+    raw = {
+        "name": args.name,
+        "title": args.title,
+        "email": args.email,
+        "phone": args.phone,
+        "gender": args.gender,
+    }
+    person, errors = parse_person(raw)
+    if person is None:
+        problems = ", ".join(f"--{key}: {error.value}" for key, error in errors.items())
+        raise UsageError(f"the new person: {problems}")
+    rt = runtime()
+    with session_scope(rt.engine) as session:
+        status_or_usage(session, args.round)
+        try:
+            outcome = replace_nominee(
+                session,
+                rt.mail,
+                args.round,
+                args.organisation,
+                seat=args.seat,
+                role=args.role,
+                person=person,
+                now=rt.now(),
+            )
+        except NothingToReplace as exc:
+            raise UsageError(str(exc)) from None
+    role = "varsinainen jäsen" if args.role == "member" else "varajäsen"
+    print(
+        f"{args.organisation}, paikka {args.seat}: {role} {person.name} "
+        f"(vastausversio / reply version {outcome.version})"
+    )
     print(deliver(rt))
     return 0

@@ -114,7 +114,33 @@ def _record(
     decline_reason: str,
     kind: str,
 ) -> ReplyOutcome:
-    request, round_, organisation = _find(session, token)
+    found = _find(session, token)
+    return _record_for(
+        session,
+        mail,
+        found,
+        mail.link(token),
+        now=now,
+        seats=seats,
+        decline_reason=decline_reason,
+        kind=kind,
+        actor="organisation",
+    )
+
+
+def _record_for(
+    session: Session,
+    mail: Mail,
+    found: tuple[NominationRequest, Round, Organisation],
+    link: str,
+    *,
+    now: datetime,
+    seats: Sequence[Seat],
+    decline_reason: str,
+    kind: str,
+    actor: str,
+) -> ReplyOutcome:
+    request, round_, organisation = found
     # Lock before reading what the reply depends on. A joint seat's requests are locked all
     # together in id order, so two organisations replying at once queue up, never deadlock.
     if request.joint_group is not None:
@@ -181,7 +207,7 @@ def _record(
             session,
             request,
             RequestState.DECLINED if declined else RequestState.NOMINATED,
-            actor="organisation",
+            actor=actor,
             now=now,
             detail=f"{kind} version {version}" + (" late" if late else ""),
         )
@@ -199,9 +225,7 @@ def _record(
         mail,
         kind="confirmation",
         lang=request.language,
-        context=catalog.confirmation(
-            round_, organisation, request, reply, nominees, mail.link(token)
-        ),
+        context=catalog.confirmation(round_, organisation, request, reply, nominees, link),
         to=request.email,
         to_name=organisation.name,
         reply_to=(round_.contact_name, round_.contact_email),
@@ -274,3 +298,55 @@ def _queue_joint_note(
         auto=True,
     )
     return note
+
+
+class NothingToReplace(LookupError):
+    pass
+
+
+def replace_nominee(
+    session: Session,
+    mail: Mail,
+    round_id: str,
+    organisation: str,
+    *,
+    seat: int,
+    role: str,
+    person: Person,
+    now: datetime,
+) -> ReplyOutcome:
+    """Staff replace a member or deputy: a new reply version in the organisation's name, the
+    organisation told by the usual confirmation, a new roster version if one was assembled."""
+    row = session.exec(
+        select(NominationRequest, Round, Organisation)
+        .join(Round, col(Round.id) == NominationRequest.round_id)
+        .join(Organisation, col(Organisation.id) == NominationRequest.organisation_id)
+        .where(NominationRequest.round_id == round_id)
+        .where(Organisation.name == organisation)
+    ).first()
+    if row is None:
+        raise NothingToReplace(f"no organisation {organisation!r} in round {round_id!r}")
+    request = row[0]
+    reply = session.get(Reply, request.current_reply_id) if request.current_reply_id else None
+    if reply is None or reply.kind != "nomination" or reply.id is None:
+        raise NothingToReplace(f"{organisation} has named nobody to replace")
+    pairs: dict[int, dict[str, Person]] = {}
+    for n in nominees_of(session, reply.id):
+        pairs.setdefault(n.seat, {})[n.role] = Person(
+            n.name, n.title, n.email, n.phone, n.gender or ""
+        )
+    if seat not in pairs or role not in ("member", "deputy"):
+        raise NothingToReplace(f"{organisation} has no seat {seat} with a {role}")
+    pairs[seat][role] = person
+    seats = [Seat(pairs[n]["member"], pairs[n]["deputy"]) for n in sorted(pairs)]
+    return _record_for(
+        session,
+        mail,
+        row,
+        mail.link_for(request),
+        now=now,
+        seats=seats,
+        decline_reason="",
+        kind="nomination",
+        actor="staff",
+    )
