@@ -6,13 +6,14 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from nimeamiset.db import session_scope
 from nimeamiset.domain.roundfile import parse_round_file
+from nimeamiset.services.roster import assemble
 from nimeamiset.services.rounds import create_round
 from tests.browser.axe import axe_check
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, new_context
 from tests.conftest import FIXTURES, SmtpServer
 from tests.helpers import launch, link_in, to_address
 
@@ -101,3 +102,35 @@ def test_joint_seat_filled_then_confirmed(
 
     section.get_by_role("button", name="Vahvistamme nimeämisen").click()
     expect(page.get_by_text("Vahvistitte yhteisen paikan nimeämisen.")).to_be_visible()
+
+
+def test_staff_page_shows_replies_balance_and_versions(
+    browser: Browser, live_server: LiveServer, links: dict[str, str], page: Page
+) -> None:
+    page.goto(links["lahti"])
+    fill_person(page, "Varsinainen jäsen (paikka 1)", "Anna Aalto", "anna@example.fi", "Nainen")
+    fill_person(page, "Varajäsen (paikka 1)", "Bo Berg", "bo@example.fi", "Mies")
+    fill_person(page, "Varsinainen jäsen (paikka 2)", "Carl Cedergren", "carl@example.fi", "Mies")
+    fill_person(page, "Varajäsen (paikka 2)", "Dan Dahl", "dan@example.fi", "Mies")
+    page.get_by_role("button", name="Lähetä", exact=True).click()
+    rt = live_server.runtime
+    with session_scope(rt.engine) as session:
+        assemble(session, "muotoryhma", now=rt.now(), reason="pyynnöstä")
+        session.commit()
+
+    context = new_context(
+        browser,
+        bypass_csp=True,
+        http_credentials={"username": "henkilosto", "password": "staff-secret"},
+    )
+    staff = context.new_page()
+    staff.goto(f"{live_server.url}/henkilosto/muotoryhma")
+    expect(staff.get_by_role("heading", level=1)).to_have_text(
+        "Päijät-Hämeen testiohjelman ohjausryhmä"
+    )
+    expect(staff.get_by_text("Varajäsenet: naisia 0 (0 %), miehiä 2 (100 %).")).to_be_visible()
+    expect(staff.get_by_text("Versio 1, koottu")).to_be_visible()
+    row = staff.get_by_role("row", name="Lahti")
+    expect(row).to_contain_text("Anna Aalto")
+    axe_check(staff, "the staff page of a round")
+    context.close()

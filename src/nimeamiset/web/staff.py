@@ -15,7 +15,8 @@ from sqlmodel import col, select
 from nimeamiset.db import session_scope
 from nimeamiset.domain.timefmt import format_date, format_datetime, format_meeting
 from nimeamiset.exports import FORMATS, MEDIA_TYPES, export
-from nimeamiset.models import Round
+from nimeamiset.exports.content import balance_texts
+from nimeamiset.models import RosterVersion, Round
 from nimeamiset.services.roster import VersionNotFound, load_roster
 from nimeamiset.services.rounds import RoundNotFound
 from nimeamiset.services.status import round_status
@@ -70,6 +71,15 @@ def round_page(request: Request, round_id: str, rt: RuntimeDep) -> Response:
         round_ = session.get(Round, round_id)
         assert round_ is not None
         meeting = format_meeting(round_.meeting_start, round_.meeting_end, "fi")
+        versions = [
+            {"version": v.version, "assembled": format_datetime(v.assembled_at), "reason": v.reason}
+            for v in session.exec(
+                select(RosterVersion)
+                .where(RosterVersion.round_id == round_id)
+                .order_by(col(RosterVersion.version).desc())
+            )
+        ]
+        balance = [text.sentence for text in balance_texts(load_roster(session, round_id))]
     for organisation in status["organisations"]:
         organisation["state_fi"] = STATE_FI[organisation["state"]]
         replied = organisation["replied_at"]
@@ -83,6 +93,8 @@ def round_page(request: Request, round_id: str, rt: RuntimeDep) -> Response:
             "status": status,
             "deadline": format_date(round_.deadline),
             "meeting": meeting,
+            "versions": versions,
+            "balance": balance,
         },
         lang="fi",
     )
