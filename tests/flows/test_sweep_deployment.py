@@ -122,4 +122,3 @@ def test_sweep_deployment_run_by_a_runner_sends_each_due_reminder_once(
     assert second.id != first.id
     assert_completed(second, stored.id)
     assert len(flow_env.smtp.received()) == len(REMINDED)
-

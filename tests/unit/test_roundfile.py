@@ -29,7 +29,7 @@ def test_the_test_cast_parses() -> None:
     assert spec.first_meeting.start.isoformat() == "2024-04-18T09:00:00+03:00"
     assert [o.name for o in spec.invitees()][:2] == ["Asikkala", "Hartola"]
     assert spec.invitees()[4].language == "sv"
-    assert spec.contact.phone == "044 0773431"
+    assert spec.contact.phone == "044 077 3431"
     assert len(spec.paragraphs()) == 2
 
 
@@ -157,3 +157,9 @@ def test_seat_counts_and_joint_sizes_are_checked() -> None:
         "      - {name: Orimattila, email: kirjaamo@orimattila.example.fi, language: sv}\n", ""
     )
     assert [k for _, k, _ in problems(lonely)] == ["organisations[2].joint"]
+
+
+def test_a_bad_contact_phone_is_refused() -> None:
+    text = GOOD.replace('phone: "044 077 3431"', 'phone: "12"')
+    [(line, key, _)] = problems(text)
+    assert (line, key) == (line_of(text, "contact:"), "contact.phone")

@@ -36,7 +36,10 @@ def _email(value: str) -> str:
 
 
 def _phone(value: str) -> str:
-    return normalise_phone(value) if value else value
+    """Checked, but kept as staff wrote it: the council's own number in its own style."""
+    if value:
+        normalise_phone(value)
+    return " ".join(value.split())
 
 
 def _one_line(value: str) -> str:
