@@ -23,11 +23,11 @@ from nimeamiset.domain.states import RequestState
 from nimeamiset.models import (
     NominationRequest,
     Nominee,
-    Organisation,
     Reply,
     RosterVersion,
 )
 from nimeamiset.services.rounds import get_round
+from nimeamiset.services.status import distribution
 
 
 class VersionNotFound(LookupError):
@@ -51,13 +51,7 @@ def _status(request: NominationRequest, reply: Reply | None) -> SeatStatus:
 
 def live_roster(session: Session, round_id: str) -> Roster:
     round_ = get_round(session, round_id)
-    rows = session.exec(
-        select(NominationRequest, Organisation, Reply)
-        .join(Organisation, col(Organisation.id) == NominationRequest.organisation_id)
-        .join(Reply, col(Reply.id) == NominationRequest.current_reply_id, isouter=True)
-        .where(NominationRequest.round_id == round_id)
-        .order_by(col(NominationRequest.position))
-    ).all()
+    rows = distribution(session, round_id)
     reply_ids = [reply.id for _, _, reply in rows if reply is not None]
     named: dict[tuple[int, int, str], Nominee] = {}
     for nominee in session.exec(select(Nominee).where(col(Nominee.reply_id).in_(reply_ids))):

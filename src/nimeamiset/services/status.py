@@ -30,15 +30,24 @@ def _person(nominee: Nominee | None) -> dict[str, str] | None:
     }
 
 
+def distribution(
+    session: Session, round_id: str
+) -> list[tuple[NominationRequest, Organisation, Reply | None]]:
+    """Each request of the round with its organisation and current reply, in list order."""
+    return list(
+        session.exec(
+            select(NominationRequest, Organisation, Reply)
+            .join(Organisation, col(Organisation.id) == NominationRequest.organisation_id)
+            .join(Reply, col(Reply.id) == NominationRequest.current_reply_id, isouter=True)
+            .where(NominationRequest.round_id == round_id)
+            .order_by(col(NominationRequest.position))
+        ).all()
+    )
+
+
 def round_status(session: Session, round_id: str) -> dict[str, Any]:
     round_ = get_round(session, round_id)
-    rows = session.exec(
-        select(NominationRequest, Organisation, Reply)
-        .join(Organisation, col(Organisation.id) == NominationRequest.organisation_id)
-        .join(Reply, col(Reply.id) == NominationRequest.current_reply_id, isouter=True)
-        .where(NominationRequest.round_id == round_id)
-        .order_by(col(NominationRequest.position))
-    ).all()
+    rows = distribution(session, round_id)
     reply_ids = [reply.id for _, _, reply in rows if reply is not None]
     nominees: dict[int, list[Nominee]] = {}
     if reply_ids:
