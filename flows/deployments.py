@@ -15,6 +15,8 @@ from flows.launch import launch_round_flow
 from flows.sweep import sweep_flow
 
 TIMEZONE = "Europe/Helsinki"
+# The same slugs as deploy/prefect.yaml: a server that has the deployments from 'prefect
+# deploy' refuses schedules without slugs when 'nimeamiset serve' registers them again.
 SWEEP_CRON = "0 9-17 * * 1-5"
 DELIVER_CRON = "*/15 * * * *"
 
@@ -24,11 +26,13 @@ def local_deployments() -> list[RunnerDeployment]:
         RunnerDeployment.from_flow(launch_round_flow, name="launch-round"),
         RunnerDeployment.from_flow(assemble_roster_flow, name="assemble-roster"),
         RunnerDeployment.from_flow(
-            sweep_flow, name="sweep", schedules=[Cron(SWEEP_CRON, timezone=TIMEZONE)]
+            sweep_flow,
+            name="sweep",
+            schedules=[Cron(SWEEP_CRON, timezone=TIMEZONE, slug="weekdays-9-17")],
         ),
         RunnerDeployment.from_flow(
             deliver_outbox_flow,
             name="deliver-outbox",
-            schedules=[Cron(DELIVER_CRON, timezone=TIMEZONE)],
+            schedules=[Cron(DELIVER_CRON, timezone=TIMEZONE, slug="every-15-minutes")],
         ),
     ]

@@ -163,11 +163,17 @@ def test_prefect_file_matches_what_nimeamiset_serve_serves(
 ) -> None:
     monkeypatch.chdir(ROOT)  # entry points are computed relative to the working directory
     served = {
-        d.name: (d.entrypoint, [(s.schedule.cron, s.schedule.timezone) for s in d.schedules])
+        d.name: (
+            d.entrypoint,
+            [(s.schedule.cron, s.schedule.timezone, s.slug) for s in d.schedules],
+        )
         for d in local_deployments()
     }
     in_file = {
-        d["name"]: (d["entrypoint"], [(s["cron"], s["timezone"]) for s in d["schedules"]])
+        d["name"]: (
+            d["entrypoint"],
+            [(s["cron"], s["timezone"], s["slug"]) for s in d["schedules"]],
+        )
         for d in prefect_file["deployments"]
     }
     assert served == in_file
