@@ -72,6 +72,7 @@ def no_horizontal_scroll(page: Page) -> None:
     """The page is no wider than the screen. A phone (is_mobile) widens its layout viewport,
     and so window.innerWidth, to fit wide content, so compare with the screen's width too."""
     assert page.viewport_size is not None
+    page.wait_for_load_state("load")  # the stylesheet applied, not the bare HTML measured
     widths = page.evaluate("""() => ({scroll: document.scrollingElement.scrollWidth,
                                       inner: window.innerWidth})""")
     widths["screen"] = page.viewport_size["width"]
