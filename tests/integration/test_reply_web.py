@@ -208,3 +208,44 @@ def test_staff_pages_need_the_password(
         f"/henkilosto/{round_id}/kokoonpano.csv", auth=("henkilosto", "staff-secret")
     )
     assert roster.content.startswith(b"\xef\xbb\xbforganisaatio;rooli;")
+
+
+def test_after_an_error_every_form_on_the_page_still_works(
+    runtime: Runtime, client: TestClient, launched: dict[str, str], round_id: str
+) -> None:
+    link = path_of(launched[ASIKKALA])
+    refused = client.post(link + "/kieltaytyminen", data={"reason": ""})
+    assert refused.status_code == 422
+    assert f'action="{link}/kieltaytyminen?kieli=fi"' in refused.text
+    assert f'action="{link}?kieli=fi"' in refused.text
+    assert f'href="{link}?kieli=sv"' in refused.text  # the language links lead to the form
+    assert "kieltaytyminen/kieltaytyminen" not in refused.text
+
+    refused = client.post(link, data={**GOOD, "seat1_member_email": "x"})
+    assert f'action="{link}/kieltaytyminen?kieli=fi"' in refused.text
+    done = client.post(link, data=GOOD)
+    assert done.status_code == 200 and "Kiitos" in done.text
+    assert f'href="{link}?kieli=fi"' in done.text  # "correct the reply" leads to the form
+
+
+def test_the_form_shows_the_organisations_own_extended_deadline(
+    runtime: Runtime, launched: dict[str, str], round_id: str
+) -> None:
+    from datetime import date
+
+    from nimeamiset.services.extensions import extend_deadline
+
+    rt = at(runtime, AFTER_DEADLINE)
+    with session_scope(rt.engine) as session:
+        extend_deadline(
+            session,
+            rt.mail,
+            round_id,
+            date(2024, 4, 5),
+            now=rt.now(),
+            hours=rt.hours,
+            organisation="Asikkala",
+        )
+    with client_at(runtime, AFTER_DEADLINE) as late_client:
+        page = late_client.get(path_of(launched[ASIKKALA])).text
+    assert "5.4.2024 mennessä" in page and "Määräaika on päättynyt" not in page

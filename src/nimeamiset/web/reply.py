@@ -14,6 +14,7 @@ from nimeamiset.domain.timefmt import format_date, format_datetime, format_meeti
 from nimeamiset.runtime import Runtime
 from nimeamiset.services import delivery
 from nimeamiset.services.joint_seats import SeatTaken
+from nimeamiset.services.reminders import deadline_of
 from nimeamiset.services.replies import (
     RequestView,
     submit_decline,
@@ -37,14 +38,20 @@ async def invalid_link(request: Request, _exc: Exception) -> Response:
     )
 
 
-def _form_context(view: RequestView, lang: str, rt: Runtime) -> dict[str, Any]:
+def _form_context(view: RequestView, lang: str, rt: Runtime, token: str) -> dict[str, Any]:
     round_ = view.round
+    deadline = deadline_of(round_, view.request)  # an organisation's own extension counts
+    form_path = f"/n/{token}"
     return {
+        # Forms post, and language links point, to the form's own address, also when the
+        # page is re-rendered under a POST address after an error.
+        "form_path": form_path,
+        "switch_path": form_path,
         "organisation": view.organisation.name,
         "round": {
             "body": round_.body,
             "subject": round_.subject,
-            "deadline": format_date(round_.deadline),
+            "deadline": format_date(deadline),
             "meeting": format_meeting(round_.meeting_start, round_.meeting_end, lang),
             "meeting_place": round_.meeting_place,
             "contact": {
@@ -54,7 +61,7 @@ def _form_context(view: RequestView, lang: str, rt: Runtime) -> dict[str, Any]:
                 "phone": round_.contact_phone,
             },
         },
-        "past_deadline": is_late(round_.deadline, rt.now()),
+        "past_deadline": is_late(deadline, rt.now()),
         "replied": view.reply is not None,
         "declined": bool(view.reply and view.reply.declined),
         "replied_when": format_datetime(view.reply.submitted_at, lang) if view.reply else "",
@@ -90,7 +97,7 @@ def show_form(request: Request, token: str, rt: RuntimeDep) -> Response:
     with session_scope(rt.engine) as session:
         view = view_request(session, token)
     lang = pick_language(request, view.request.language)
-    context = _form_context(view, lang, rt)
+    context = _form_context(view, lang, rt, token)
     if view.reply is not None and not view.reply.declined:
         context["values"] = values_from_reply(view.seats)
     return render(request, "reply_form.html", context, lang=lang)
@@ -120,7 +127,7 @@ async def post_nomination(
             data, view.request.seats, gender_required=view.round.gender_balance
         )
         if parsed.errors:
-            context = _form_context(view, lang, rt)
+            context = _form_context(view, lang, rt, token)
             context.update(values=parsed.values, errors=_error_texts(parsed.errors, lang))
             return render(request, "reply_form.html", context, lang=lang, status_code=422)
         try:
@@ -128,7 +135,7 @@ async def post_nomination(
         except SeatTaken:
             # Another organisation of the joint seat was first: show whom, keep nothing typed.
             session.rollback()
-            context = _form_context(view_request(session, token), lang, rt)
+            context = _form_context(view_request(session, token), lang, rt, token)
             return render(request, "reply_form.html", context, lang=lang, status_code=409)
     background.add_task(_deliver_now(rt, view.round.id))
     return RedirectResponse(f"/n/{token}/kiitos?kieli={lang}", status_code=303)
@@ -146,7 +153,7 @@ async def post_decline(
         lang = pick_language(request, view.request.language)
         cleaned = reason.strip()
         if not cleaned or len(cleaned) > MAX_REASON:
-            context = _form_context(view, lang, rt)
+            context = _form_context(view, lang, rt, token)
             context.update(reason=reason[:5000], reason_error=translate(lang)["err_reason"])
             return render(request, "reply_form.html", context, lang=lang, status_code=422)
         submit_decline(session, rt.mail, token, cleaned, now=rt.now())
@@ -169,7 +176,7 @@ async def post_joint_answer(
         if view.holder is None:
             return RedirectResponse(f"/n/{token}?kieli={lang}", status_code=303)
         if not agree and (not message.strip() or len(message) > MAX_REASON):
-            context = _form_context(view, lang, rt)
+            context = _form_context(view, lang, rt, token)
             context.update(message=message[:5000], message_error=translate(lang)["err_message"])
             return render(request, "reply_form.html", context, lang=lang, status_code=422)
         submit_joint_answer(session, rt.mail, token, agree=agree, message=message, now=rt.now())
@@ -184,8 +191,9 @@ def thanks(request: Request, token: str, rt: RuntimeDep) -> Response:
     if view.reply is None:
         return RedirectResponse(f"/n/{token}", status_code=303)
     lang = pick_language(request, view.request.language)
-    context = _form_context(view, lang, rt)
+    context = _form_context(view, lang, rt, token)
     context.update(
+        switch_path=f"/n/{token}/kiitos",
         seats=view.seats,
         email=view.request.email,
         late=view.reply.late,
