@@ -103,12 +103,23 @@ class Settings(BaseSettings):
                 )
         return value
 
+    @field_validator("smtp_password", "staff_password", "secret_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """``NIMEAMISET_STAFF_PASSWORD=`` in an env file means "not set", never "empty"."""
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @model_validator(mode="after")
     def _secrets_from_files(self) -> Self:
         if self.smtp_password is None and self.smtp_password_file is not None:
             self.smtp_password = SecretStr(self.smtp_password_file.read_text().strip())
         if self.staff_password is None and self.staff_password_file is not None:
-            self.staff_password = SecretStr(self.staff_password_file.read_text().strip())
+            text = self.staff_password_file.read_text().strip()
+            self.staff_password = SecretStr(text) if text else None
+        if self.staff_password is not None and len(self.staff_password.get_secret_value()) < 12:
+            raise ValueError("NIMEAMISET_STAFF_PASSWORD must be at least 12 characters")
         if (self.smtp_username is None) != (self.smtp_password is None):
             raise ValueError(
                 "NIMEAMISET_SMTP_USERNAME and NIMEAMISET_SMTP_PASSWORD go together: "

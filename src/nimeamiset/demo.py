@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import threading
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -29,7 +30,7 @@ from nimeamiset.services.rounds import create_round
 from nimeamiset.web.app import create_app
 
 EXAMPLE = PACKAGE_DIR / "examples" / "ohjausryhma-2024.yaml"
-STAFF_PASSWORD = "demo"  # noqa: S105  (the demo is local and says so when it starts)
+STAFF_PASSWORD_BYTES = 9  # a fresh 12-character password each time the demo starts
 
 
 def _holiday_season(day: date) -> bool:
@@ -60,7 +61,7 @@ def demo_environment(var: Path, host: str, port: int, smtp_port: int) -> dict[st
         "NIMEAMISET_SMTP_SECURITY": "none",
         "NIMEAMISET_MAIL_CAPTURE_DIR": str(var / "mail"),
         "NIMEAMISET_BASE_URL": f"http://{host}:{port}",
-        "NIMEAMISET_STAFF_PASSWORD": STAFF_PASSWORD,
+        "NIMEAMISET_STAFF_PASSWORD": secrets.token_urlsafe(STAFF_PASSWORD_BYTES),
         "NIMEAMISET_SECRET_KEY_FILE": str(var / "secret.key"),
         "PREFECT_HOME": str(var / "prefect"),
     }
@@ -122,7 +123,7 @@ def run_demo(*, host: str, port: int, smtp_port: int, var: Path = Path("var/demo
         )
         print(
             f"Henkilöstö / staff: {base}/henkilosto/{spec.id}  "
-            f"(käyttäjä henkilosto, salasana {STAFF_PASSWORD})"
+            f"(käyttäjä henkilosto, salasana {os.environ['NIMEAMISET_STAFF_PASSWORD']})"
         )
         print(
             "Muistutukset ja toimitus ajastettuina / reminders and delivery on schedule "

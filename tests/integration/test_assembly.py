@@ -180,3 +180,37 @@ def has_calendar(message: object) -> bool:
 def calendar_of(message: object) -> icalendar.Calendar:
     [part] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]  # type: ignore[attr-defined]
     return icalendar.Calendar.from_ical(part.get_payload(decode=True))
+
+
+def test_two_replies_after_assembly_at_once_make_two_versions(
+    runtime: Runtime, links: dict[str, str], round_id: str
+) -> None:
+    import threading
+
+    rt = at(runtime, moment("2024-04-12T10:00"))
+    with session_scope(rt.engine) as session:
+        assemble_and_notify(session, rt.mail, round_id, now=rt.now(), reason="pyynnöstä")
+        session.commit()
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def reply(address: str, member: str) -> None:
+        try:
+            barrier.wait()
+            nominate(rt, links[address], member, f"Vara {member}")
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=reply, args=(ASIKKALA, "Aino Aho")),
+        threading.Thread(target=reply, args=(HARTOLA, "Hilkka Hake")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    with session_scope(runtime.engine) as session:
+        newest = load_roster(session, round_id)
+    assert newest.version == 3
+    assert {s.member.name for s in newest.seats if s.member} == {"Aino Aho", "Hilkka Hake"}

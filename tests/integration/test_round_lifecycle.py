@@ -233,3 +233,36 @@ def test_roster_lists_every_organisation_in_distribution_order(
         ["Kela / Päijät-Hämeen palveluryhmä", "ei nimetty", "", "", "", ""],
         ["Svenska Folkskolans Vänner", "ei nimetty", "", "", "", ""],
     ]
+
+
+def test_two_launches_at_once_leave_every_mailed_link_working(
+    runtime: Runtime, round_id: str, smtp_server: SmtpServer
+) -> None:
+    import threading
+
+    from nimeamiset.services.rounds import launch_round
+
+    barrier = threading.Barrier(2)
+    queued: list[int] = []
+
+    def launch_once() -> None:
+        with session_scope(runtime.engine) as session:
+            barrier.wait()
+            queued.append(launch_round(session, round_id, runtime.mail, now=runtime.now()))
+
+    threads = [threading.Thread(target=launch_once) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(queued) == [0, 5]
+    deliver(runtime)
+    with session_scope(runtime.engine) as session:
+        for message in smtp_server.received():
+            submit_nomination(
+                session,
+                runtime.mail,
+                token_of(link_in(message)),
+                [Seat(AINO, PEKKA)],
+                now=runtime.now(),
+            )  # no LinkNotValid

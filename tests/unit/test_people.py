@@ -65,3 +65,10 @@ def test_gender_is_optional_unless_the_round_asks_for_it() -> None:
     assert person is not None and person.gender == "woman"
     _, errors = parse_person({**raw, "gender": "x"})
     assert errors == {"gender": FieldError.CHOICE}
+
+
+def test_addresses_must_be_sendable_as_ascii() -> None:
+    _, errors = parse_person({"name": "A", "email": "jääskeläinen@example.fi"})
+    assert errors == {"email": FieldError.EMAIL}
+    person, _ = parse_person({"name": "A", "email": "aino@hämeenlinna.fi"})
+    assert person is not None and person.email == "aino@xn--hmeenlinna-q5a.fi"

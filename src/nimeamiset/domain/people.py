@@ -45,7 +45,10 @@ GENDERS = ("woman", "man", "other")
 def normalise_email(value: str) -> str:
     """Raise ValueError with the library's reason when the address is not valid."""
     try:
-        return validate_email(value, check_deliverability=False).normalized
+        # ASCII only: registry offices' servers and the email library can't be counted on for
+        # SMTPUTF8; an internationalised domain is kept in its ASCII (punycode) form.
+        result = validate_email(value, check_deliverability=False, allow_smtputf8=False)
+        return str(result.ascii_email or result.normalized)
     except EmailNotValidError as exc:
         raise ValueError(str(exc)) from exc
 

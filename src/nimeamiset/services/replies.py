@@ -20,6 +20,7 @@ from nimeamiset.services.audit import change_request_state
 from nimeamiset.services.notices import queue_nominee_notices
 from nimeamiset.services.outbox import Mail, queue_email
 from nimeamiset.services.reminders import deadline_of, stop_reminders
+from nimeamiset.services.rounds import lock_round
 
 
 class LinkNotValid(LookupError):
@@ -141,6 +142,10 @@ def _record_for(
     actor: str,
 ) -> ReplyOutcome:
     request, round_, organisation = found
+    # The round first (a reply may make a new roster version, and an assembly must not read
+    # half of it), then the request. Always in this order: no deadlock with launch or
+    # assembly, which take only the round.
+    lock_round(session, round_.id)
     # Lock before reading what the reply depends on. A joint seat's requests are locked all
     # together in id order, so two organisations replying at once queue up, never deadlock.
     if request.joint_group is not None:

@@ -26,7 +26,7 @@ from nimeamiset.models import (
     Reply,
     RosterVersion,
 )
-from nimeamiset.services.rounds import get_round
+from nimeamiset.services.rounds import get_round, lock_round
 from nimeamiset.services.status import distribution
 
 
@@ -178,6 +178,7 @@ def assemble(session: Session, round_id: str, *, now: datetime, reason: str) -> 
     """Store the live roster as a new version if it differs from the newest one (no commit).
 
     Returns the roster and whether a new version was made."""
+    lock_round(session, round_id)  # two assemblies, or an assembly and a reply, one at a time
     live = live_roster(session, round_id)
     newest = latest_version(session, round_id)
     if newest:

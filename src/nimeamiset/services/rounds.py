@@ -31,6 +31,21 @@ def get_round(session: Session, round_id: str) -> Round:
     return round_
 
 
+def lock_round(session: Session, round_id: str) -> Round:
+    """The round, locked for this transaction (PostgreSQL: FOR UPDATE; SQLite's write
+    transaction already excludes other writers). Replies, launch and assembly of one round
+    take it first, so they run one after another."""
+    round_ = session.exec(
+        select(Round)
+        .where(Round.id == round_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if round_ is None:
+        raise RoundNotFound(round_id)
+    return round_
+
+
 def _free_id(session: Session, base: str) -> str:
     candidate, n = base, 1
     while session.get(Round, candidate) is not None:
@@ -116,7 +131,9 @@ def launch_round(
 
     Returns how many invitations were queued: none when the round was launched before.
     """
-    round_ = get_round(session, round_id)
+    round_ = lock_round(session, round_id)
+    # Under the lock: a second launch started at the same moment waits here, then finds the
+    # round launched, and never writes new links over those the first one mailed.
     if round_.state != RoundState.DRAFT:
         return 0
     rows = session.exec(
