@@ -214,3 +214,36 @@ def test_two_replies_after_assembly_at_once_make_two_versions(
         newest = load_roster(session, round_id)
     assert newest.version == 3
     assert {s.member.name for s in newest.seats if s.member} == {"Aino Aho", "Hilkka Hake"}
+
+
+def test_rescheduling_moves_the_assembly_and_refuses_a_meeting_before_the_deadline(
+    runtime: Runtime, links: dict[str, str], round_id: str
+) -> None:
+    from nimeamiset.models import Round
+
+    rt = at(runtime, moment("2024-03-20T10:00"))
+    with session_scope(rt.engine) as session, pytest.raises(ValueError, match="after the deadline"):
+        reschedule(
+            session,
+            rt.mail,
+            round_id,
+            start=moment("2024-03-27T09:00"),
+            end=moment("2024-03-27T11:00"),
+            place=None,
+            now=rt.now(),
+        )
+    with session_scope(rt.engine) as session:
+        reschedule(
+            session,
+            rt.mail,
+            round_id,
+            start=moment("2024-04-04T09:00"),
+            end=moment("2024-04-04T11:00"),
+            place="Lahti",
+            now=rt.now(),
+        )
+    with session_scope(rt.engine) as session:
+        round_ = session.get(Round, round_id)
+        assert round_ is not None
+        assert round_.next_assembly_at == moment("2024-03-28T09:00")  # 7 days before 4.4.
+        assert round_.meeting_sequence == 1

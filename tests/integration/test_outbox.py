@@ -125,3 +125,16 @@ def test_a_slow_mail_server_cannot_make_a_batch_outlive_its_lease(
         claim_due(session, now=runtime.now(), limit=200, lease=sender.worst_case(200))
         leases = {row.lease_until for row in session.exec(select(OutboxMessage))}
     assert leases == {LAUNCH_TIME + timedelta(seconds=30 * 154)}
+
+
+def test_delivered_messages_keep_no_content(
+    runtime: Runtime, round_id: str, smtp_server: SmtpServer
+) -> None:
+    queue_invitations(runtime, round_id)
+    with session_scope(runtime.engine) as session:
+        assert all(row.content for row in session.exec(select(OutboxMessage)))
+    deliver(runtime)
+    with session_scope(runtime.engine) as session:
+        rows = session.exec(select(OutboxMessage)).all()
+    assert {row.state for row in rows} == {"sent"}
+    assert all(row.content == b"" and row.message_id for row in rows)

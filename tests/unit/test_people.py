@@ -72,3 +72,10 @@ def test_addresses_must_be_sendable_as_ascii() -> None:
     assert errors == {"email": FieldError.EMAIL}
     person, _ = parse_person({"name": "A", "email": "aino@hämeenlinna.fi"})
     assert person is not None and person.email == "aino@xn--hmeenlinna-q5a.fi"
+
+
+def test_a_phone_number_with_a_long_extension_is_refused_not_truncated() -> None:
+    _, errors = parse_person(
+        {"name": "A", "email": "a@example.fi", "phone": "+1 650-253-0000 ext. 12345678901234567890"}
+    )
+    assert errors == {"phone": FieldError.TOO_LONG}

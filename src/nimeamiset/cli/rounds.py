@@ -182,7 +182,14 @@ def cmd_round_reschedule(args: argparse.Namespace) -> int:
         status_or_usage(session, args.round)
         try:
             sent = reschedule(
-                session, rt.mail, args.round, start=start, end=end, place=args.place, now=rt.now()
+                session,
+                rt.mail,
+                args.round,
+                start=start,
+                end=end,
+                place=args.place,
+                now=rt.now(),
+                hours=rt.hours,
             )
         except ValueError as exc:
             raise UsageError(str(exc)) from None

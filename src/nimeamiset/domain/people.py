@@ -11,6 +11,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 MAX_TEXT = 200
+MAX_PHONE = 40
 
 
 class Role(StrEnum):
@@ -93,6 +94,9 @@ def parse_person(
             cleaned["phone"] = normalise_phone(cleaned["phone"])
         except ValueError:
             errors["phone"] = FieldError.PHONE
+        else:
+            if len(cleaned["phone"]) > MAX_PHONE:  # an extension can make it long
+                errors["phone"] = FieldError.TOO_LONG
     gender = (raw.get("gender") or "").strip()
     if gender and gender not in GENDERS:
         errors["gender"] = FieldError.CHOICE

@@ -40,7 +40,7 @@ def extend_deadline(
     round_ = get_round(session, round_id)
     if until < local(now).date():
         raise ExtensionError(f"{until.isoformat()} has already passed")
-    if until >= round_.meeting_start.date():
+    if until >= local(round_.meeting_start).date():
         raise ExtensionError("the new deadline must be before the first meeting")
     query = (
         select(NominationRequest, Organisation)

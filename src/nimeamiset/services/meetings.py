@@ -10,14 +10,15 @@ from sqlmodel import Session, col, func, select
 
 from nimeamiset.domain.calendar import meeting_request, meeting_uid
 from nimeamiset.domain.people import email_key
+from nimeamiset.domain.reminders import DEFAULT_HOURS, Hours
 from nimeamiset.domain.roster import Roster, RosterPerson, SeatStatus
-from nimeamiset.domain.timefmt import format_meeting
+from nimeamiset.domain.timefmt import format_meeting, local
 from nimeamiset.emails import catalog
 from nimeamiset.emails.render import domain_of
 from nimeamiset.models import NominationRequest, Organisation, OutboxMessage, Round
 from nimeamiset.services.outbox import Mail, queue_email
 from nimeamiset.services.roster import load_roster
-from nimeamiset.services.rounds import get_round
+from nimeamiset.services.rounds import assembly_due, get_round, lock_round
 
 Person = tuple[str, str, RosterPerson, RosterPerson | None]  # organisation, role, person, pair
 
@@ -153,16 +154,21 @@ def reschedule(
     end: datetime,
     place: str | None,
     now: datetime,
+    hours: Hours = DEFAULT_HOURS,
 ) -> int:
     """Move the first meeting; those already invited get the updated entry. Commits."""
     if end <= start:
         raise ValueError("the meeting must end after it starts")
-    round_ = get_round(session, round_id)
+    round_ = lock_round(session, round_id)
+    if local(start).date() <= round_.deadline:
+        raise ValueError("the first meeting must be after the deadline day")
     previous = (round_.meeting_start, round_.meeting_end)
     round_.meeting_start, round_.meeting_end = start, end
     if place:
         round_.meeting_place = place
     round_.meeting_sequence += 1
+    if round_.next_assembly_at is not None:  # not yet assembled: assemble for the new date
+        round_.next_assembly_at = max(now, assembly_due(round_, hours))
     session.add(round_)
     sent = 0
     if invitations_sent(session, round_id):

@@ -159,6 +159,9 @@ def record_deliveries(session: Session, deliveries: Sequence[Delivery], *, now: 
         row.lease_until = None
         if delivery.ok:
             row.state, row.sent_at, row.last_error = SENT, now, ""
+            # Once delivered, the content is not kept: it holds a personal link and people's
+            # details. What stays is who got which kind of message when, and its Message-ID.
+            row.content = b""
             if row.kind == "invitation" and row.request_id is not None:
                 _mark_invited(session, row.request_id, now)
         else:
@@ -181,7 +184,11 @@ def _mark_invited(session: Session, request_id: int, now: datetime) -> None:
 
 def waiting_count(session: Session, *, round_id: str | None = None) -> int:
     """Messages not yet delivered: queued, waiting for a retry, or being sent."""
-    query = select(func.count()).select_from(OutboxMessage).where(col(OutboxMessage.state) != SENT)
+    query = (
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(col(OutboxMessage.state).in_((QUEUED, SENDING)))
+    )
     if round_id is not None:
         query = query.where(OutboxMessage.round_id == round_id)
     return int(session.exec(query).one())

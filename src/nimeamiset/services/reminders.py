@@ -66,7 +66,7 @@ def stop_reminders(session: Session, request: NominationRequest) -> None:
             col(OutboxMessage.kind) == "reminder",
             col(OutboxMessage.state) == QUEUED,
         )
-        .values(state=CANCELLED)
+        .values(state=CANCELLED, content=b"")
     )
 
 

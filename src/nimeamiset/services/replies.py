@@ -266,7 +266,7 @@ def submit_joint_answer(
 ) -> ReplyOutcome:
     """An organisation of a joint seat that another filled: it agrees, or asks staff to change
     the nomination (with a message, which staff receive by email)."""
-    message = message.strip()
+    message = "" if agree else message.strip()[:2000]
     if not agree and not message:
         raise ValueError("a request to change needs a message")
     kind = "confirm" if agree else "objection"
