@@ -16,7 +16,12 @@ async def deliver_batch(round_id: str | None = None) -> dict[str, int]:
     """Claim, send and record one batch of due outbox messages (never one task per message)."""
     rt = build_runtime()
     report = await delivery.deliver_batch(
-        rt.engine, rt.sender, now=rt.now(), limit=rt.settings.send_batch_size, round_id=round_id
+        rt.engine,
+        rt.sender,
+        now=rt.now(),
+        limit=rt.settings.send_batch_size,
+        round_id=round_id,
+        hours=rt.hours,  # reminders and staff mail wait out the night
     )
     get_run_logger().info(
         "batch: %d claimed, %d sent, %d to retry", report.claimed, report.sent, report.failed

@@ -298,3 +298,30 @@ def test_extending_one_organisation_only(
     nominate(at(runtime, moment("2024-03-29T10:00")), links[KELA])
     after = status(runtime, round_id)
     assert after[ELY]["late"] is False and after[KELA]["late"] is True
+
+
+def test_a_reminder_that_failed_at_five_waits_for_the_morning(
+    runtime: Runtime, links: dict[str, str], smtp_server: SmtpServer
+) -> None:
+    import asyncio
+
+    from nimeamiset.emails.senders import SmtpSender
+    from nimeamiset.services.delivery import deliver_all
+    from tests.conftest import free_port
+
+    rt = at(runtime, moment("2024-03-20T17:00"))
+    with session_scope(rt.engine) as session:
+        queue_due_reminders(session, rt.mail, now=rt.now(), hours=rt.hours)
+    down = SmtpSender(rt.settings.model_copy(update={"smtp_port": free_port()}))
+    report = asyncio.run(deliver_all(rt.engine, down, now=rt.now(), limit=50, hours=rt.hours))
+    assert report.failed == 5  # the mail server is down at five
+    night = at(runtime, moment("2024-03-20T23:00"))
+    asyncio.run(
+        deliver_all(night.engine, night.sender, now=night.now(), limit=50, hours=night.hours)
+    )
+    assert reminded(smtp_server) == []
+    morning = at(runtime, moment("2024-03-21T08:00"))
+    asyncio.run(
+        deliver_all(morning.engine, morning.sender, now=morning.now, limit=50, hours=morning.hours)
+    )
+    assert reminded(smtp_server) == sorted(EVERYONE)

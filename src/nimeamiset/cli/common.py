@@ -41,6 +41,8 @@ def status_or_usage(session: Any, round_id: str) -> dict[str, Any]:
 def deliver(rt: Runtime) -> str:
     """Send what a command queued (the sweep retries whatever fails)."""
     report = asyncio.run(
-        deliver_all(rt.engine, rt.sender, now=rt.now(), limit=rt.settings.send_batch_size)
+        deliver_all(
+            rt.engine, rt.sender, now=rt.now, limit=rt.settings.send_batch_size, hours=rt.hours
+        )
     )
     return f"lähetetty / sent: {report.sent}, odottaa / waiting: {report.failed}"

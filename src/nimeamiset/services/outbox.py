@@ -118,6 +118,7 @@ def claim_due(
     round_id: str | None = None,
     ids: Sequence[int] | None = None,
     lease: timedelta = LEASE,
+    hold: Sequence[str] = (),
 ) -> list[Envelope]:
     """Take up to ``limit`` due messages under a lease (at least ``LEASE``). Commits."""
     candidates = select(OutboxMessage.id).where(_due(now))
@@ -125,6 +126,8 @@ def claim_due(
         candidates = candidates.where(OutboxMessage.round_id == round_id)
     if ids is not None:
         candidates = candidates.where(col(OutboxMessage.id).in_(ids))
+    if hold:
+        candidates = candidates.where(col(OutboxMessage.kind).not_in(hold))
     candidates = candidates.order_by(col(OutboxMessage.id)).limit(limit)
     # The state test is repeated outside the subquery: a row that another sender claimed in
     # the meantime no longer matches when this UPDATE reaches it, and is skipped.

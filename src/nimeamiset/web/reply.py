@@ -109,7 +109,12 @@ def _deliver_now(rt: Runtime, round_id: str) -> Any:
 
     async def send() -> None:
         await delivery.deliver_all(
-            rt.engine, rt.sender, now=rt.now(), limit=rt.settings.send_batch_size, round_id=round_id
+            rt.engine,
+            rt.sender,
+            now=rt.now,
+            limit=rt.settings.send_batch_size,
+            round_id=round_id,
+            hours=rt.hours,
         )
 
     return send
