@@ -247,3 +247,39 @@ def test_rescheduling_moves_the_assembly_and_refuses_a_meeting_before_the_deadli
         assert round_ is not None
         assert round_.next_assembly_at == moment("2024-03-28T09:00")  # 7 days before 4.4.
         assert round_.meeting_sequence == 1
+
+
+def test_cancellations_go_only_to_those_invited_and_a_person_named_again_is_invited_again(
+    runtime: Runtime, links: dict[str, str], smtp_server: SmtpServer, round_id: str
+) -> None:
+    rt = at(runtime, moment("2024-04-11T10:00"))
+    nominate(rt, links[ASIKKALA], "Aino Mäkelä", "Pekka O'Brien")
+    with session_scope(rt.engine) as session:
+        assemble_and_notify(session, rt.mail, round_id, now=rt.now(), reason="pyynnöstä")
+        session.commit()
+    # Corrected before anyone was invited: Pekka was never invited, so gets no cancellation.
+    nominate(rt, links[ASIKKALA], "Aino Mäkelä", "Ville Vaihto")
+    deliver(rt)
+    smtp_server.clear()
+    with session_scope(rt.engine) as session:
+        invite_to_meeting(session, rt.mail, round_id, now=rt.now())
+        session.commit()
+    deliver(rt)
+    assert sorted(to_address(m) for m in smtp_server.received() if has_calendar(m)) == [
+        "aino@example.fi",
+        "ville@example.fi",
+    ]
+
+    # Ville is replaced by Pekka, then named again: cancelled, then invited again.
+    for deputy in ("Pekka O'Brien", "Ville Vaihto"):
+        smtp_server.clear()
+        nominate(rt, links[ASIKKALA], "Aino Mäkelä", deputy)
+        deliver(rt)
+        calendars = {
+            to_address(m): str(calendar_of(m)["METHOD"])
+            for m in smtp_server.received()
+            if has_calendar(m)
+        }
+        other = "pekka@example.fi" if deputy == "Ville Vaihto" else "ville@example.fi"
+        named = "ville@example.fi" if deputy == "Ville Vaihto" else "pekka@example.fi"
+        assert calendars == {named: "REQUEST", other: "CANCEL"}

@@ -72,7 +72,7 @@ def _send(
     cancel = change in ("cancelled", "withdrawn")
     ics = meeting_request(
         uid=meeting_uid(round_.id, person.email, domain_of(mail.mail_from)),
-        sequence=round_.meeting_sequence + (1 if change == "withdrawn" else 0),
+        sequence=round_.meeting_sequence,
         start=round_.meeting_start,
         end=round_.meeting_end,
         summary=round_.body,
@@ -97,15 +97,38 @@ def _send(
         to=person.email,
         to_name=person.name,
         reply_to=(round_.contact_name, round_.contact_email),
-        dedupe_key=(
-            f"meeting:{round_.id}:{email_key(person.email)}:{round_.meeting_sequence}"
-            f"{':' + change if cancel else ''}"
-        ),
+        dedupe_key=_next_key(session, round_.id, person.email, round_.meeting_sequence, cancel),
         now=now,
         round_id=round_.id,
         calendar=(ics, "CANCEL" if cancel else "REQUEST"),
     )
     return message is not None
+
+
+def _base_key(round_id: str, email: str, sequence: int) -> str:
+    return f"meeting:{round_id}:{email_key(email)}:{sequence}"
+
+
+def _count(session: Session, prefix: str) -> int:
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(col(OutboxMessage.dedupe_key).startswith(prefix))
+        ).one()
+    )
+
+
+def is_invited(session: Session, round_id: str, email: str, sequence: int) -> bool:
+    """Invited at this SEQUENCE and not cancelled since: more invitations than cancellations."""
+    base = _base_key(round_id, email, sequence)
+    return _count(session, f"{base}:invite:") > _count(session, f"{base}:cancel:")
+
+
+def _next_key(session: Session, round_id: str, email: str, sequence: int, cancel: bool) -> str:
+    base = _base_key(round_id, email, sequence)
+    what = "cancel" if cancel else "invite"
+    return f"{base}:{what}:{_count(session, f'{base}:{what}:')}"
 
 
 def invite_to_meeting(
@@ -117,31 +140,43 @@ def invite_to_meeting(
     change: str = "",
     previous: tuple[datetime, datetime] | None = None,
 ) -> int:
-    """Invite everyone on the newest roster not yet invited at this SEQUENCE; and cancel for
-    those who were on an earlier version and are no longer. Does not commit."""
+    """Invite everyone on the newest roster who does not hold an invitation at this SEQUENCE,
+    and cancel for everyone who holds one but is no longer on it (a person named again later
+    is invited again). Does not commit."""
     round_ = get_round(session, round_id)
     roster = load_roster(session, round_id)
     languages = _languages(session, round_id)
+    seq = round_.meeting_sequence
+
+    def lang_of(entry: Person) -> str:
+        return languages.get(entry[0].split(", ")[0], "fi")
+
     current = people_of(roster)
-    sent = sum(
-        _send(
-            session,
-            mail,
-            round_,
-            entry,
-            languages.get(entry[0].split(", ")[0], "fi"),
-            now=now,
-            change=change,
-            previous=previous,
-        )
-        for entry in current
-    )
-    if roster.version > 1:
-        emails_now = {person.email.lower() for _, _, person, _ in current}
-        for entry in people_of(load_roster(session, round_id, roster.version - 1)):
-            if entry[2].email.lower() not in emails_now:
-                lang = languages.get(entry[0].split(", ")[0], "fi")
-                sent += _send(session, mail, round_, entry, lang, now=now, change="withdrawn")
+    sent = 0
+    for entry in current:
+        if not is_invited(session, round_id, entry[2].email, seq):
+            sent += _send(
+                session,
+                mail,
+                round_,
+                entry,
+                lang_of(entry),
+                now=now,
+                change=change,
+                previous=previous,
+            )
+    on_roster = {person.email.lower() for _, _, person, _ in current}
+    seen: set[str] = set()
+    for version in range(roster.version - 1, 0, -1):
+        for entry in people_of(load_roster(session, round_id, version)):
+            email = entry[2].email.lower()
+            if email in on_roster or email in seen:
+                continue
+            seen.add(email)
+            if is_invited(session, round_id, email, seq):
+                sent += _send(
+                    session, mail, round_, entry, lang_of(entry), now=now, change="withdrawn"
+                )
     return sent
 
 
