@@ -4,9 +4,9 @@ GET only shows; POST records."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from nimeamiset.db import session_scope
@@ -27,6 +27,16 @@ from nimeamiset.web.forms import ROLES, field_id, parse_nomination, values_from_
 from nimeamiset.web.texts import translate
 
 router = APIRouter(prefix="/n")
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """The posted form's text fields. Read here, asynchronously, so that the handlers can be
+    plain functions: FastAPI runs those in its thread pool, and their database work (which
+    may wait for a lock) never stalls the event loop and every other visitor with it."""
+    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+
+
+FormDep = Annotated[dict[str, str], Depends(form_fields)]
 
 MAX_REASON = 2000
 
@@ -121,10 +131,9 @@ def _deliver_now(rt: Runtime, round_id: str) -> Any:
 
 
 @router.post("/{token}", response_class=HTMLResponse)
-async def post_nomination(
-    request: Request, token: str, rt: RuntimeDep, background: BackgroundTasks
+def post_nomination(
+    request: Request, token: str, rt: RuntimeDep, background: BackgroundTasks, data: FormDep
 ) -> Response:
-    data = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     with session_scope(rt.engine) as session:
         view = view_request(session, token)
         lang = pick_language(request, view.request.language)
@@ -147,12 +156,10 @@ async def post_nomination(
 
 
 @router.post("/{token}/kieltaytyminen", response_class=HTMLResponse)
-async def post_decline(
-    request: Request, token: str, rt: RuntimeDep, background: BackgroundTasks
+def post_decline(
+    request: Request, token: str, rt: RuntimeDep, background: BackgroundTasks, data: FormDep
 ) -> Response:
-    form = await request.form()
-    reason = form.get("reason", "")
-    reason = reason if isinstance(reason, str) else ""
+    reason = data.get("reason", "")
     with session_scope(rt.engine) as session:
         view = view_request(session, token)
         lang = pick_language(request, view.request.language)
@@ -167,14 +174,12 @@ async def post_decline(
 
 
 @router.post("/{token}/yhteinen-paikka", response_class=HTMLResponse)
-async def post_joint_answer(
-    request: Request, token: str, rt: RuntimeDep, background: BackgroundTasks
+def post_joint_answer(
+    request: Request, token: str, rt: RuntimeDep, background: BackgroundTasks, data: FormDep
 ) -> Response:
     """A joint seat filled by another organisation: confirm it, or ask staff to change it."""
-    form = await request.form()
-    agree = form.get("answer") == "confirm"
-    message = form.get("message", "")
-    message = message if isinstance(message, str) else ""
+    agree = data.get("answer") == "confirm"
+    message = data.get("message", "")
     with session_scope(rt.engine) as session:
         view = view_request(session, token)
         lang = pick_language(request, view.request.language)
