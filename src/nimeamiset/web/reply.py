@@ -4,6 +4,8 @@ GET only shows; POST records."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
@@ -113,18 +115,23 @@ def show_form(request: Request, token: str, rt: RuntimeDep) -> Response:
     return render(request, "reply_form.html", context, lang=lang)
 
 
-def _deliver_now(rt: Runtime, round_id: str) -> Any:
+def _deliver_now(rt: Runtime, round_id: str) -> Callable[[], None]:
     """After a reply, send what it queued (confirmation, privacy notices, a changed roster).
-    Best effort: if the mail server is down, the messages wait in the outbox for the sweep."""
+    Best effort: if the mail server is down, the messages wait in the outbox for the sweep.
 
-    async def send() -> None:
-        await delivery.deliver_all(
-            rt.engine,
-            rt.sender,
-            now=rt.now,
-            limit=rt.settings.send_batch_size,
-            round_id=round_id,
-            hours=rt.hours,
+    A plain function: Starlette runs it in its thread pool, where it has an event loop of its
+    own for SMTP, and its database work never holds up the app's loop."""
+
+    def send() -> None:
+        asyncio.run(
+            delivery.deliver_all(
+                rt.engine,
+                rt.sender,
+                now=rt.now,
+                limit=rt.settings.send_batch_size,
+                round_id=round_id,
+                hours=rt.hours,
+            )
         )
 
     return send
