@@ -144,6 +144,26 @@ def test_half_filled_smtp_settings_fail_fast(
     assert code == 2 and "SMTP_USERNAME and NIMEAMISET_SMTP_PASSWORD go together" in err
 
 
+def replace(
+    round_id: str, organisation: str, role: str, name: str, email: str, *extra: str
+) -> list[str]:
+    """The arguments of 'round replace'."""
+    return [
+        "round",
+        "replace",
+        round_id,
+        "--organisation",
+        organisation,
+        "--role",
+        role,
+        "--name",
+        name,
+        "--email",
+        email,
+        *extra,
+    ]
+
+
 def test_staff_replace_a_deputy_after_assembly_and_export_both_versions(
     env: Runtime,
     round_id: str,
@@ -170,50 +190,20 @@ def test_staff_replace_a_deputy_after_assembly_and_export_both_versions(
 
     code, out, _ = run(
         capsys,
-        "round",
-        "replace",
-        round_id,
-        "--organisation",
-        "Asikkala",
-        "--role",
-        "deputy",
-        "--name",
-        "Ville Vaihto",
-        "--email",
-        "ville@example.fi",
-        "--phone",
-        "040 765 4321",
+        *replace(
+            round_id,
+            "Asikkala",
+            "deputy",
+            "Ville Vaihto",
+            "ville@example.fi",
+            "--phone",
+            "040 765 4321",
+        ),
     )
     assert code == 0 and "Asikkala, paikka 1: varajäsen Ville Vaihto" in out
-    code, _, err = run(
-        capsys,
-        "round",
-        "replace",
-        round_id,
-        "--organisation",
-        "Hartola",
-        "--role",
-        "member",
-        "--name",
-        "X",
-        "--email",
-        "x@example.fi",
-    )
+    code, _, err = run(capsys, *replace(round_id, "Hartola", "member", "X", "x@example.fi"))
     assert code == 2 and "Hartola has named nobody to replace" in err
-    code, _, err = run(
-        capsys,
-        "round",
-        "replace",
-        round_id,
-        "--organisation",
-        "Asikkala",
-        "--role",
-        "member",
-        "--name",
-        "X",
-        "--email",
-        "x(at)example",
-    )
+    code, _, err = run(capsys, *replace(round_id, "Asikkala", "member", "X", "x(at)example"))
     assert code == 2 and "--email: email" in err
 
     for version, deputy in (("1", "Pekka O'Brien"), ("2", "Ville Vaihto")):
