@@ -21,18 +21,23 @@ SWEEP_CRON = "0 9-17 * * 1-5"
 DELIVER_CRON = "*/15 * * * *"
 
 
-def local_deployments() -> list[RunnerDeployment]:
+def local_deployments(
+    *, sweep_cron: str = SWEEP_CRON, deliver_cron: str = DELIVER_CRON
+) -> list[RunnerDeployment]:
+    """The deployments, with the sweep's and delivery's crons as configured
+    (``NIMEAMISET_SWEEP_SCHEDULE``, ``NIMEAMISET_DELIVER_SCHEDULE``; the defaults are the
+    prefect.yaml's)."""
     return [
         RunnerDeployment.from_flow(launch_round_flow, name="launch-round"),
         RunnerDeployment.from_flow(assemble_roster_flow, name="assemble-roster"),
         RunnerDeployment.from_flow(
             sweep_flow,
             name="sweep",
-            schedules=[Cron(SWEEP_CRON, timezone=TIMEZONE, slug="weekdays-9-17")],
+            schedules=[Cron(sweep_cron, timezone=TIMEZONE, slug="weekdays-9-17")],
         ),
         RunnerDeployment.from_flow(
             deliver_outbox_flow,
             name="deliver-outbox",
-            schedules=[Cron(DELIVER_CRON, timezone=TIMEZONE, slug="every-15-minutes")],
+            schedules=[Cron(deliver_cron, timezone=TIMEZONE, slug="every-15-minutes")],
         ),
     ]

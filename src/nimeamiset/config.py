@@ -7,6 +7,7 @@ and pass the result down.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import datetime
 from enum import StrEnum
@@ -27,6 +28,7 @@ def _default_templates_dir() -> Path:
     return PACKAGE_DIR / "templates"
 
 
+CRON_LINE = re.compile(r"[0-9A-Za-z*/,-]+(\s+[0-9A-Za-z*/,-]+){4}")
 PLACEHOLDERS = frozenset({"changeme", "change-me", "secret", "salasana", "password"})
 
 
@@ -79,6 +81,11 @@ class Settings(BaseSettings):
     quiet_until: int = Field(default=8, ge=0, le=23)
     """No reminder or summary goes out from ``quiet_from`` until ``quiet_until`` o'clock."""
 
+    sweep_schedule: str = "0 9-17 * * 1-5"
+    """When ``nimeamiset serve`` runs the sweep: a cron line in Europe/Helsinki time."""
+    deliver_schedule: str = "*/15 * * * *"
+    """When ``nimeamiset serve`` delivers what is due (retries): a cron line, Helsinki time."""
+
     mail_capture_dir: Path | None = None
     """Where the built-in SMTP capture keeps messages; the web app shows them when set."""
 
@@ -89,6 +96,14 @@ class Settings(BaseSettings):
     def _now_needs_offset(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.utcoffset() is None:
             raise ValueError("NIMEAMISET_NOW needs a UTC offset, e.g. 2024-03-20T10:00+02:00")
+        return value
+
+    @field_validator("sweep_schedule", "deliver_schedule")
+    @classmethod
+    def _cron_line(cls, value: str) -> str:
+        # The shape only; Prefect checks the values when `serve` registers the schedule.
+        if not CRON_LINE.fullmatch(value.strip()):
+            raise ValueError(f"{value!r} is not a cron line of five fields, e.g. '0 9-17 * * 1-5'")
         return value
 
     @field_validator("secret_key")

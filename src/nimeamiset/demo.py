@@ -24,6 +24,8 @@ from nimeamiset.domain.timefmt import local
 from nimeamiset.domain.workdays import is_business_day, next_business_day
 from nimeamiset.emails.capture import MailCapture
 from nimeamiset.models import Round
+from nimeamiset.prefect_server import DEFAULT_PORT as DEFAULT_PREFECT_PORT
+from nimeamiset.prefect_server import prefect_api
 from nimeamiset.runtime import build_runtime
 from nimeamiset.schema import upgrade
 from nimeamiset.services.rounds import create_round
@@ -67,7 +69,7 @@ def demo_environment(var: Path, host: str, port: int, smtp_port: int) -> dict[st
     }
 
 
-def serve_web_and_flows(app: Any, *, host: str, port: int) -> None:
+def serve_web_and_flows(app: Any, *, host: str, port: int, settings: Settings) -> None:
     """The web app in a thread, the Prefect deployments (schedules included) in this one."""
     import uvicorn
     from prefect import serve
@@ -80,13 +82,25 @@ def serve_web_and_flows(app: Any, *, host: str, port: int) -> None:
     thread = threading.Thread(target=server.run, name="web", daemon=True)
     thread.start()
     try:
-        serve(*local_deployments(), print_starting_message=False)
+        serve(
+            *local_deployments(
+                sweep_cron=settings.sweep_schedule, deliver_cron=settings.deliver_schedule
+            ),
+            print_starting_message=False,
+        )
     finally:
         server.should_exit = True
         thread.join(timeout=10)
 
 
-def run_demo(*, host: str, port: int, smtp_port: int, var: Path = Path("var/demo")) -> int:
+def run_demo(
+    *,
+    host: str,
+    port: int,
+    smtp_port: int,
+    prefect_port: int = DEFAULT_PREFECT_PORT,
+    var: Path = Path("var/demo"),
+) -> int:
     var = var.resolve()
     var.mkdir(parents=True, exist_ok=True)
     # The flows read their settings from the environment, as a deployed worker would.
@@ -100,36 +114,45 @@ def run_demo(*, host: str, port: int, smtp_port: int, var: Path = Path("var/demo
     settings = Settings()
     capture = MailCapture(var / "mail", port=smtp_port)
     capture.start()
+    prefect_home = var / "prefect"
+    prefect_home.mkdir(exist_ok=True)
     try:
-        rt = build_runtime(settings)
-        upgrade(rt.engine)
-        spec = parse_round_file(example_round_text(local(rt.now()).date()))
-        with session_scope(rt.engine) as session:
-            if session.get(Round, spec.id) is None:
-                create_round(session, spec, now=rt.now())
-        from flows.launch import launch_round_flow  # after PREFECT_HOME is set
-
-        assert spec.id is not None
-        outcome = asyncio.run(launch_round_flow(spec.id))
-        base = settings.public_base_url
-        print()
-        print(
-            f"Kierros {spec.id} käynnistetty: {outcome['sent']} pyyntöä lähetetty "
-            f"(round launched, requests sent)."
-        )
-        print(
-            f"Avaa / open: {base}/postilaatikko  (demon postilaatikko: avaa kutsu ja "
-            f"sen henkilökohtainen linkki)"
-        )
-        print(
-            f"Henkilöstö / staff: {base}/henkilosto/{spec.id}  "
-            f"(käyttäjä henkilosto, salasana {os.environ['NIMEAMISET_STAFF_PASSWORD']})"
-        )
-        print(
-            "Muistutukset ja toimitus ajastettuina / reminders and delivery on schedule "
-            "(Prefect serve). Lopeta / stop: Ctrl+C"
-        )
-        serve_web_and_flows(create_app(runtime=rt), host=host, port=port)
+        with prefect_api(port=prefect_port, log_file=prefect_home / "server.log") as api_url:
+            _launch_and_serve(settings, api_url, host=host, port=port)
     finally:
         capture.stop()
     return 0
+
+
+def _launch_and_serve(settings: Settings, api_url: str, *, host: str, port: int) -> None:
+    """Launch the example round through the flow on that Prefect API, then serve."""
+    rt = build_runtime(settings)
+    upgrade(rt.engine)
+    spec = parse_round_file(example_round_text(local(rt.now()).date()))
+    with session_scope(rt.engine) as session:
+        if session.get(Round, spec.id) is None:
+            create_round(session, spec, now=rt.now())
+    from flows.launch import launch_round_flow  # after PREFECT_HOME is set
+
+    assert spec.id is not None
+    outcome = asyncio.run(launch_round_flow(spec.id))
+    base = settings.public_base_url
+    print()
+    print(
+        f"Kierros {spec.id} käynnistetty: {outcome['sent']} pyyntöä lähetetty "
+        f"(round launched, requests sent)."
+    )
+    print(
+        f"Avaa / open: {base}/postilaatikko  (demon postilaatikko: avaa kutsu ja "
+        f"sen henkilökohtainen linkki)"
+    )
+    print(
+        f"Henkilöstö / staff: {base}/henkilosto/{spec.id}  "
+        f"(käyttäjä henkilosto, salasana {os.environ['NIMEAMISET_STAFF_PASSWORD']})"
+    )
+    print(f"Prefect: {api_url.removesuffix('/api')}")
+    print(
+        "Muistutukset ja toimitus ajastettuina / reminders and delivery on schedule "
+        "(Prefect serve). Lopeta / stop: Ctrl+C"
+    )
+    serve_web_and_flows(create_app(runtime=rt), host=host, port=port, settings=settings)

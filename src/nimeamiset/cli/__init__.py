@@ -19,6 +19,7 @@ from nimeamiset.cli.common import UsageError
 from nimeamiset.config import get_settings
 from nimeamiset.domain.people import GENDERS
 from nimeamiset.exports import FORMATS
+from nimeamiset.prefect_server import DEFAULT_PORT as DEFAULT_PREFECT_PORT
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,9 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "remind", help="one sweep now: reminders, staff summaries, rosters due, then delivery"
     ).set_defaults(func=ops.cmd_remind)
-    commands.add_parser(
-        "serve", help="serve the Prefect deployments here, schedules included"
-    ).set_defaults(func=ops.cmd_serve)
+    serve = commands.add_parser(
+        "serve",
+        help="serve the Prefect deployments here, schedules included (starts a local Prefect "
+        "server with its scheduler unless PREFECT_API_URL names one)",
+    )
+    serve.add_argument("--prefect-port", type=int, default=DEFAULT_PREFECT_PORT)
+    serve.set_defaults(func=ops.cmd_serve)
 
     web = commands.add_parser("web", help="serve the web app")
     web.add_argument("--host", default="127.0.0.1")
@@ -103,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--smtp-port", type=int, default=8025)
+    demo.add_argument("--prefect-port", type=int, default=DEFAULT_PREFECT_PORT)
     demo.set_defaults(func=ops.cmd_demo)
     return parser
 

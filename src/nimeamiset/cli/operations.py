@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from pathlib import Path
 
-from nimeamiset.cli.common import deliver, runtime
+from nimeamiset.cli.common import UsageError, deliver, runtime
 from nimeamiset.db import session_scope
 from nimeamiset.domain.reminders import is_quiet
 from nimeamiset.domain.timefmt import format_datetime
@@ -58,14 +59,35 @@ def cmd_remind(_args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_serve(_args: argparse.Namespace) -> int:
+def cmd_serve(args: argparse.Namespace) -> int:
     from prefect import serve
 
     from flows.deployments import local_deployments
+    from nimeamiset.prefect_server import PrefectServerError, prefect_api
 
-    runtime()
-    serve(*local_deployments())
+    rt = runtime()
+    home = prefect_home()
+    try:
+        with prefect_api(port=args.prefect_port, log_file=home / "server.log") as api_url:
+            print(f"Prefect: {api_url.removesuffix('/api')}")
+            serve(
+                *local_deployments(
+                    sweep_cron=rt.settings.sweep_schedule,
+                    deliver_cron=rt.settings.deliver_schedule,
+                )
+            )
+    except PrefectServerError as exc:
+        raise UsageError(str(exc)) from None
     return 0
+
+
+def prefect_home() -> Path:
+    """Where Prefect keeps its database and our server's log (made if missing)."""
+    from prefect.settings import PREFECT_HOME
+
+    home = Path(PREFECT_HOME.value()).expanduser()
+    home.mkdir(parents=True, exist_ok=True)
+    return home
 
 
 def cmd_web(args: argparse.Namespace) -> int:
@@ -81,4 +103,6 @@ def cmd_web(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from nimeamiset.demo import run_demo
 
-    return run_demo(host=args.host, port=args.port, smtp_port=args.smtp_port)
+    return run_demo(
+        host=args.host, port=args.port, smtp_port=args.smtp_port, prefect_port=args.prefect_port
+    )
