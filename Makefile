@@ -5,14 +5,25 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: install demo test lint typecheck unit integration browser-deps postgres bench clean
+.PHONY: install lock demo test lint typecheck unit integration browser-deps postgres bench clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Always the tested set of constraints.txt (its header says why some versions are pinned hard).
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+# Freeze the current environment into constraints.txt, keeping its hand-written header.
+# After changing dependencies: pip install the change into .venv, `make lock`, `make test`.
+lock:
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	{ sed -n '1,/^# Everything below is generated/p' constraints.txt; \
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^nimeamiset' | sort -f; } \
+	  > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 	touch $(STAMP)
 
 demo: install
