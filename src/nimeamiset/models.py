@@ -105,6 +105,8 @@ class Reply(SQLModel, table=True):
     decline_reason: str = Field(default="", max_length=2000)
     submitted_at: datetime = Field(sa_column=_utc())
     late: bool = False
+    channel: str = Field(default="web", max_length=16)
+    """How it came: web (the form), or recorded by staff: email, phone, letter."""
 
 
 class Nominee(SQLModel, table=True):
@@ -160,15 +162,65 @@ class OutboxMessage(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """A state change, written in the same commit as the change itself."""
+    """A state change, written in the same commit as the change itself (see
+    :mod:`nimeamiset.services.work`): who did it, to what, and a payload without secrets."""
 
     __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(sa_column=_utc())
+    round_id: str | None = Field(default=None, max_length=64, index=True)
+    kind: str = Field(default="", max_length=40, description="the event, e.g. reply.recorded")
     entity: str = Field(max_length=40)
     entity_id: str = Field(max_length=64, index=True)
     old_state: str = Field(default="", max_length=16)
     new_state: str = Field(max_length=16)
-    actor: str = Field(max_length=40)
+    actor: str = Field(max_length=200, description="staff:<email>, organisation:<id>, sweep...")
     detail: str = Field(default="", max_length=500)
+    payload: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+
+
+class StaffAccount(SQLModel, table=True):
+    """A council employee who may sign in to the staff pages."""
+
+    __tablename__ = "staff_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True, description="stored in lower case")
+    name: str = Field(max_length=200)
+    role: str = Field(default="coordinator", max_length=16, description="coordinator or viewer")
+    password_hash: str | None = Field(default=None, max_length=300)
+    active: bool = True
+    created_at: datetime = Field(sa_column=_utc())
+    setup_token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    setup_expires_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    last_sign_in_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class StaffSession(SQLModel, table=True):
+    """A signed-in browser: the cookie holds a token, the database only its SHA-256."""
+
+    __tablename__ = "staff_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    account_id: int = Field(foreign_key="staff_account.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(sa_column=_utc())
+    last_seen_at: datetime = Field(sa_column=_utc())
+    ended_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class AccessLogEntry(SQLModel, table=True):
+    """Who signed in, viewed or exported personal data, and when (never the content):
+    tiedonhallintalaki 906/2019 § 17. Kept apart from the audit trail."""
+
+    __tablename__ = "access_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=_utc(index=True))
+    staff_email: str = Field(default="", max_length=320, index=True)
+    action: str = Field(max_length=32, description="sign_in, sign_in_failed, view, export...")
+    target: str = Field(default="", max_length=200, description="route pattern and ids")
+    round_id: str | None = Field(default=None, max_length=64, index=True)
+    source: str = Field(default="", max_length=64, description="client address")
