@@ -10,14 +10,18 @@ from flows.tasks import deliver_until_done
 from nimeamiset.db import session_scope
 from nimeamiset.runtime import build_runtime
 from nimeamiset.services.assembly import assemble_and_notify
+from nimeamiset.services.events import Actor
+from nimeamiset.services.work import round_work
 
 
 @task(name="assemble-roster", retries=2, retry_delay_seconds=30, cache_policy=NO_CACHE)
 def assemble_roster(round_id: str) -> dict[str, int]:
     rt = build_runtime()
-    with session_scope(rt.engine) as session:
-        done = assemble_and_notify(session, rt.mail, round_id, now=rt.now(), reason="pyynnöstä")
-        session.commit()
+    with (
+        session_scope(rt.engine) as session,
+        round_work(session, round_id, actor=Actor.prefect("assemble-roster"), now=rt.now()) as work,
+    ):
+        done = assemble_and_notify(work, rt.mail, reason="pyynnöstä")
     return {"version": done.version, "changed": int(done.changed), "missing": len(done.missing)}
 
 

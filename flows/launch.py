@@ -8,14 +8,19 @@ from prefect.cache_policies import NO_CACHE
 from flows.tasks import deliver_until_done
 from nimeamiset.db import session_scope
 from nimeamiset.runtime import build_runtime
+from nimeamiset.services.events import Actor
 from nimeamiset.services.rounds import launch_round
+from nimeamiset.services.work import round_work
 
 
 @task(name="queue-invitations", retries=2, retry_delay_seconds=10, cache_policy=NO_CACHE)
 def queue_invitations(round_id: str) -> int:
     rt = build_runtime()
-    with session_scope(rt.engine) as session:
-        return launch_round(session, round_id, rt.mail, now=rt.now())
+    with (
+        session_scope(rt.engine) as session,
+        round_work(session, round_id, actor=Actor.prefect("launch-round"), now=rt.now()) as work,
+    ):
+        return launch_round(work, rt.mail, hours=rt.hours)
 
 
 @flow(name="launch-round", log_prints=False)

@@ -25,6 +25,7 @@ from nimeamiset.db import make_engine, session_scope
 from nimeamiset.domain.roundfile import parse_round_file
 from nimeamiset.runtime import Runtime, build_runtime
 from nimeamiset.services.rounds import create_round
+from tests.helpers import TESTER
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROUND_FILE = FIXTURES / "round.yaml"
@@ -166,7 +167,7 @@ def at(rt: Runtime, moment: datetime) -> Runtime:
 def round_id(runtime: Runtime) -> str:
     spec = parse_round_file(ROUND_FILE.read_text(encoding="utf-8"))
     with session_scope(runtime.engine) as session:
-        return create_round(session, spec, now=runtime.now()).id
+        return create_round(session, spec, actor=TESTER, now=runtime.now()).id
 
 
 def unique_suffix() -> str:

@@ -4,19 +4,35 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 
 from nimeamiset.db import session_scope
 from nimeamiset.runtime import Runtime
 from nimeamiset.services.delivery import BatchReport, deliver_all
+from nimeamiset.services.events import Actor
 from nimeamiset.services.rounds import launch_round
+from nimeamiset.services.work import RoundWork, round_work
+
+TESTER = Actor.staff("testaaja@paijat-hame.fi")
 
 LINK = re.compile(r"https?://[^\s\"<>]+/n/[A-Za-z0-9_-]+")
 
 
+@contextmanager
+def work(rt: Runtime, round_id: str, actor: Actor = TESTER) -> Iterator[RoundWork]:
+    """A unit of work on the round at the runtime's time, committed when the block ends."""
+    with (
+        session_scope(rt.engine) as session,
+        round_work(session, round_id, actor=actor, now=rt.now()) as unit,
+    ):
+        yield unit
+
+
 def launch(rt: Runtime, round_id: str) -> tuple[int, BatchReport]:
-    with session_scope(rt.engine) as session:
-        queued = launch_round(session, round_id, rt.mail, now=rt.now())
+    with work(rt, round_id) as unit:
+        queued = launch_round(unit, rt.mail, hours=rt.hours)
     return queued, deliver(rt)
 
 

@@ -15,7 +15,7 @@ from nimeamiset.services.rounds import create_round
 from tests.browser.axe import axe_check
 from tests.browser.conftest import LiveServer, new_context
 from tests.conftest import FIXTURES, SmtpServer
-from tests.helpers import launch, link_in, to_address
+from tests.helpers import TESTER, launch, link_in, to_address, work
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ def links(live_server: LiveServer, smtp_server: SmtpServer) -> dict[str, str]:
     rt = live_server.runtime
     spec = parse_round_file((FIXTURES / "round_shapes.yaml").read_text(encoding="utf-8"))
     with session_scope(rt.engine) as session:
-        create_round(session, spec, now=rt.now())
+        create_round(session, spec, actor=TESTER, now=rt.now())
     with ThreadPoolExecutor(max_workers=1) as pool:  # asyncio.run() beside Playwright
         pool.submit(launch, rt, "muotoryhma").result(timeout=60)
     found = {to_address(m).split("@")[1].split(".")[0]: link_in(m) for m in smtp_server.received()}
@@ -114,9 +114,8 @@ def test_staff_page_shows_replies_balance_and_versions(
     fill_person(page, "Varajäsen (paikka 2)", "Dan Dahl", "dan@example.fi", "Mies")
     page.get_by_role("button", name="Lähetä", exact=True).click()
     rt = live_server.runtime
-    with session_scope(rt.engine) as session:
-        assemble(session, "muotoryhma", now=rt.now(), reason="pyynnöstä")
-        session.commit()
+    with work(rt, "muotoryhma") as unit:
+        assemble(unit, reason="pyynnöstä")
 
     context = new_context(
         browser,

@@ -19,7 +19,7 @@ from nimeamiset.services.meetings import invite_to_meeting, reschedule
 from nimeamiset.services.replies import Seat, submit_decline, submit_nomination
 from nimeamiset.services.roster import VersionNotFound, load_roster
 from tests.conftest import SmtpServer, at
-from tests.helpers import deliver, launch, link_in, message_to, parts, to_address, token_of
+from tests.helpers import deliver, launch, link_in, message_to, parts, to_address, token_of, work
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 CONTACT = "tarja.parviainen@example.fi"
@@ -98,10 +98,9 @@ def test_a_change_after_assembly_makes_a_new_version_and_keeps_the_old(
 ) -> None:
     rt = at(runtime, moment("2024-03-20T10:00"))
     nominate(rt, links[ASIKKALA], "Aino Mäkelä", "Pekka O'Brien")
-    with session_scope(rt.engine) as session:
-        first = assemble_and_notify(session, rt.mail, round_id, now=rt.now(), reason="pyynnöstä")
-        again = assemble_and_notify(session, rt.mail, round_id, now=rt.now(), reason="pyynnöstä")
-        session.commit()
+    with work(rt, round_id) as unit:
+        first = assemble_and_notify(unit, rt.mail, reason="pyynnöstä")
+        again = assemble_and_notify(unit, rt.mail, reason="pyynnöstä")
     assert (first.version, first.changed, again.version, again.changed) == (1, True, 1, False)
 
     nominate(
@@ -125,11 +124,10 @@ def test_meeting_invitation_carries_a_calendar_entry_that_updates_in_place(
     nominate(rt, links[ASIKKALA], "Aino Mäkelä", "Pekka O'Brien")
     deliver(rt)  # the confirmation and the privacy notices
     smtp_server.clear()
-    with session_scope(rt.engine) as session:
-        assemble_and_notify(session, rt.mail, round_id, now=rt.now(), reason="pyynnöstä")
-        assert invite_to_meeting(session, rt.mail, round_id, now=rt.now()) == 2
-        assert invite_to_meeting(session, rt.mail, round_id, now=rt.now()) == 0  # once
-        session.commit()
+    with work(rt, round_id) as unit:
+        assemble_and_notify(unit, rt.mail, reason="pyynnöstä")
+        assert invite_to_meeting(unit, rt.mail) == 2
+        assert invite_to_meeting(unit, rt.mail) == 0  # once
     deliver(rt)
 
     invitation = message_to(smtp_server.received(), "aino@example.fi")
@@ -145,15 +143,13 @@ def test_meeting_invitation_carries_a_calendar_entry_that_updates_in_place(
     assert first.walk("VTIMEZONE")[0]["TZID"] == "Europe/Helsinki"
 
     smtp_server.clear()
-    with session_scope(rt.engine) as session:
+    with work(rt, round_id) as unit:
         updated = reschedule(
-            session,
+            unit,
             rt.mail,
-            round_id,
             start=moment("2024-04-19T12:30"),
             end=moment("2024-04-19T14:00"),
             place=None,
-            now=rt.now(),
         )
     deliver(rt)
     assert updated == 2
@@ -188,9 +184,8 @@ def test_two_replies_after_assembly_at_once_make_two_versions(
     import threading
 
     rt = at(runtime, moment("2024-04-12T10:00"))
-    with session_scope(rt.engine) as session:
-        assemble_and_notify(session, rt.mail, round_id, now=rt.now(), reason="pyynnöstä")
-        session.commit()
+    with work(rt, round_id) as unit:
+        assemble_and_notify(unit, rt.mail, reason="pyynnöstä")
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
 
@@ -222,25 +217,21 @@ def test_rescheduling_moves_the_assembly_and_refuses_a_meeting_before_the_deadli
     from nimeamiset.models import Round
 
     rt = at(runtime, moment("2024-03-20T10:00"))
-    with session_scope(rt.engine) as session, pytest.raises(ValueError, match="after the deadline"):
+    with work(rt, round_id) as unit, pytest.raises(ValueError, match="after the deadline"):
         reschedule(
-            session,
+            unit,
             rt.mail,
-            round_id,
             start=moment("2024-03-27T09:00"),
             end=moment("2024-03-27T11:00"),
             place=None,
-            now=rt.now(),
         )
-    with session_scope(rt.engine) as session:
+    with work(rt, round_id) as unit:
         reschedule(
-            session,
+            unit,
             rt.mail,
-            round_id,
             start=moment("2024-04-04T09:00"),
             end=moment("2024-04-04T11:00"),
             place="Lahti",
-            now=rt.now(),
         )
     with session_scope(rt.engine) as session:
         round_ = session.get(Round, round_id)
@@ -254,16 +245,14 @@ def test_cancellations_go_only_to_those_invited_and_a_person_named_again_is_invi
 ) -> None:
     rt = at(runtime, moment("2024-04-11T10:00"))
     nominate(rt, links[ASIKKALA], "Aino Mäkelä", "Pekka O'Brien")
-    with session_scope(rt.engine) as session:
-        assemble_and_notify(session, rt.mail, round_id, now=rt.now(), reason="pyynnöstä")
-        session.commit()
+    with work(rt, round_id) as unit:
+        assemble_and_notify(unit, rt.mail, reason="pyynnöstä")
     # Corrected before anyone was invited: Pekka was never invited, so gets no cancellation.
     nominate(rt, links[ASIKKALA], "Aino Mäkelä", "Ville Vaihto")
     deliver(rt)
     smtp_server.clear()
-    with session_scope(rt.engine) as session:
-        invite_to_meeting(session, rt.mail, round_id, now=rt.now())
-        session.commit()
+    with work(rt, round_id) as unit:
+        invite_to_meeting(unit, rt.mail)
     deliver(rt)
     assert sorted(to_address(m) for m in smtp_server.received() if has_calendar(m)) == [
         "aino@example.fi",

@@ -17,12 +17,12 @@ from nimeamiset.services.outbox import claim_due, waiting_count
 from nimeamiset.services.rounds import launch_round
 from nimeamiset.services.status import round_status
 from tests.conftest import LAUNCH_TIME, SmtpServer, at, free_port
-from tests.helpers import deliver, link_in, message_to, parts
+from tests.helpers import deliver, link_in, message_to, parts, work
 
 
 def queue_invitations(rt: Runtime, round_id: str) -> int:
-    with session_scope(rt.engine) as session:
-        return launch_round(session, round_id, rt.mail, now=rt.now())
+    with work(rt, round_id) as unit:
+        return launch_round(unit, rt.mail, hours=rt.hours)
 
 
 def test_invitation_arrives_as_a_mail_client_sees_it(

@@ -19,7 +19,16 @@ from nimeamiset.services.replies import Seat, submit_decline, submit_nomination
 from nimeamiset.services.status import round_status
 from nimeamiset.services.summaries import queue_due_summaries
 from tests.conftest import SmtpServer, at
-from tests.helpers import deliver, launch, link_in, message_to, parts, to_address, token_of
+from tests.helpers import (
+    deliver,
+    launch,
+    link_in,
+    message_to,
+    parts,
+    to_address,
+    token_of,
+    work,
+)
 
 ASIKKALA = "kirjaamo@asikkala.example.fi"
 HARTOLA = "kirjaamo@hartola.example.fi"
@@ -240,10 +249,8 @@ def test_extending_the_round_moves_unsent_slots_and_tells_those_missing(
     sweep(at(runtime, moment("2024-03-20T09:00")))  # slot 7 days before 27.3. sent
     smtp_server.clear()
     rt = at(runtime, moment("2024-03-22T14:00"))
-    with session_scope(rt.engine) as session:
-        extended = extend_deadline(
-            session, rt.mail, round_id, date(2024, 4, 5), now=rt.now(), hours=rt.hours
-        )
+    with work(rt, round_id) as unit:
+        extended = extend_deadline(unit, rt.mail, date(2024, 4, 5), hours=rt.hours)
     deliver(rt)
     assert len(extended.organisations) == 4
     notes = smtp_server.received()
@@ -266,30 +273,14 @@ def test_extending_one_organisation_only(
     runtime: Runtime, links: dict[str, str], smtp_server: SmtpServer, round_id: str
 ) -> None:
     rt = at(runtime, moment("2024-03-22T14:00"))
-    with session_scope(rt.engine) as session:
+    with work(rt, round_id) as unit:
         extend_deadline(
-            session,
-            rt.mail,
-            round_id,
-            date(2024, 4, 5),
-            now=rt.now(),
-            hours=rt.hours,
-            organisation="Hämeen ELY-keskus",
+            unit, rt.mail, date(2024, 4, 5), hours=rt.hours, organisation="Hämeen ELY-keskus"
         )
-        with pytest.raises(ExtensionError, match="no organisation"):
-            extend_deadline(
-                session,
-                rt.mail,
-                round_id,
-                date(2024, 4, 5),
-                now=rt.now(),
-                hours=rt.hours,
-                organisation="Ei ole",
-            )
-        with pytest.raises(ExtensionError, match="passed"):
-            extend_deadline(
-                session, rt.mail, round_id, date(2024, 3, 1), now=rt.now(), hours=rt.hours
-            )
+    with work(rt, round_id) as unit, pytest.raises(ExtensionError, match="no organisation"):
+        extend_deadline(unit, rt.mail, date(2024, 4, 5), hours=rt.hours, organisation="Ei ole")
+    with work(rt, round_id) as unit, pytest.raises(ExtensionError, match="passed"):
+        extend_deadline(unit, rt.mail, date(2024, 3, 1), hours=rt.hours)
     deliver(rt)
     assert [to_address(m) for m in smtp_server.received()] == [ELY]
     after = status(runtime, round_id)

@@ -15,7 +15,7 @@ from nimeamiset.runtime import Runtime
 from nimeamiset.services.status import round_status
 from nimeamiset.web.app import create_app
 from tests.conftest import AFTER_DEADLINE, BEFORE_DEADLINE, SmtpServer, at
-from tests.helpers import launch, link_in, message_to, parts
+from tests.helpers import launch, link_in, message_to, parts, work
 
 ASIKKALA = "kirjaamo@asikkala.example.fi"
 SFV = "kansli@sfv.example.fi"
@@ -236,16 +236,8 @@ def test_the_form_shows_the_organisations_own_extended_deadline(
     from nimeamiset.services.extensions import extend_deadline
 
     rt = at(runtime, AFTER_DEADLINE)
-    with session_scope(rt.engine) as session:
-        extend_deadline(
-            session,
-            rt.mail,
-            round_id,
-            date(2024, 4, 5),
-            now=rt.now(),
-            hours=rt.hours,
-            organisation="Asikkala",
-        )
+    with work(rt, round_id) as unit:
+        extend_deadline(unit, rt.mail, date(2024, 4, 5), hours=rt.hours, organisation="Asikkala")
     with client_at(runtime, AFTER_DEADLINE) as late_client:
         page = late_client.get(path_of(launched[ASIKKALA])).text
     assert "5.4.2024 mennessä" in page and "Määräaika on päättynyt" not in page

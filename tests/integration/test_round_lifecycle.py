@@ -17,7 +17,7 @@ from nimeamiset.services.replies import LinkNotValid, Seat, submit_decline, subm
 from nimeamiset.services.roster import live_roster
 from nimeamiset.services.status import round_status
 from tests.conftest import AFTER_DEADLINE, BEFORE_DEADLINE, SmtpServer, at
-from tests.helpers import deliver, launch, link_in, message_to, token_of
+from tests.helpers import deliver, launch, link_in, message_to, token_of, work
 
 ASIKKALA = "kirjaamo@asikkala.example.fi"
 HARTOLA = "kirjaamo@hartola.example.fi"
@@ -246,9 +246,9 @@ def test_two_launches_at_once_leave_every_mailed_link_working(
     queued: list[int] = []
 
     def launch_once() -> None:
-        with session_scope(runtime.engine) as session:
-            barrier.wait()
-            queued.append(launch_round(session, round_id, runtime.mail, now=runtime.now()))
+        barrier.wait()
+        with work(runtime, round_id) as unit:
+            queued.append(launch_round(unit, runtime.mail, hours=runtime.hours))
 
     threads = [threading.Thread(target=launch_once) for _ in range(2)]
     for t in threads:

@@ -20,7 +20,7 @@ from nimeamiset.services.rounds import create_round
 from nimeamiset.services.status import round_status
 from nimeamiset.web.app import create_app
 from tests.conftest import BEFORE_DEADLINE, FIXTURES, SmtpServer, at
-from tests.helpers import launch, link_in, message_to, parts, to_address, token_of
+from tests.helpers import TESTER, launch, link_in, message_to, parts, to_address, token_of
 
 LAHTI = "kirjaamo@lahti.example.fi"
 HEINOLA = "kirjaamo@heinola.example.fi"
@@ -33,7 +33,7 @@ CONTACT = "tarja.parviainen@example.fi"
 def links(runtime: Runtime, smtp_server: SmtpServer) -> dict[str, str]:
     spec = parse_round_file((FIXTURES / "round_shapes.yaml").read_text(encoding="utf-8"))
     with session_scope(runtime.engine) as session:
-        create_round(session, spec, now=runtime.now())
+        create_round(session, spec, actor=TESTER, now=runtime.now())
     launch(runtime, "muotoryhma")
     found = {to_address(m): link_in(m) for m in smtp_server.received()}
     smtp_server.clear()
@@ -129,6 +129,15 @@ def test_the_first_reply_fills_a_joint_seat_and_the_others_are_told(
     text, html = parts(objection)
     assert "Vuorottelusopimuksen mukaan <Orimattila>." in text
     assert "&lt;Orimattila&gt;" in html
+
+    # Each organisation that answered gets the confirmation its page promised.
+    confirmed = parts(message_to(smtp_server.received(), HOLLOLA))[0]
+    assert "Vahvistitte yhteisen paikan nimeämisen, jonka teki Heinola" in confirmed
+    assert "Eeva Esko" in confirmed
+    objected_text, objected_html = parts(message_to(smtp_server.received(), ORIMATTILA))
+    assert "Pyysitte muutosta yhteisen paikan nimeämiseen, jonka teki Heinola" in objected_text
+    assert "Vuorottelusopimuksen mukaan <Orimattila>." in objected_text
+    assert "&lt;Orimattila&gt;" in objected_html
 
     with session_scope(runtime.engine) as session:
         status = {o["name"]: o for o in round_status(session, "muotoryhma")["organisations"]}

@@ -9,18 +9,21 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from nimeamiset.cli.common import STATE_FI, UsageError, deliver, runtime, status_or_usage
+from nimeamiset.cli.common import UsageError, deliver, runtime, status_or_usage
 from nimeamiset.db import session_scope
 from nimeamiset.domain.people import parse_person
 from nimeamiset.domain.roundfile import RoundFileError, parse_round_file
 from nimeamiset.domain.timefmt import as_helsinki, format_date, format_meeting
 from nimeamiset.exports import export
 from nimeamiset.services.assembly import assemble_and_notify
+from nimeamiset.services.events import Actor
 from nimeamiset.services.extensions import ExtensionError, extend_deadline
 from nimeamiset.services.meetings import invite_to_meeting, reschedule
-from nimeamiset.services.replies import NothingToReplace, replace_nominee
+from nimeamiset.services.replies import NothingToReplace, replace_nominee, request_of
 from nimeamiset.services.roster import VersionNotFound, load_roster
 from nimeamiset.services.rounds import create_round
+from nimeamiset.services.status import round_status
+from nimeamiset.services.work import round_work
 
 
 def cmd_round_create(args: argparse.Namespace) -> int:
@@ -33,7 +36,7 @@ def cmd_round_create(args: argparse.Namespace) -> int:
         spec = parse_round_file(text)
         rt = runtime()
         with session_scope(rt.engine) as session:
-            round_ = create_round(session, spec, now=rt.now())
+            round_ = create_round(session, spec, actor=Actor.command(), now=rt.now())
     except RoundFileError as exc:
         raise UsageError("\n".join(p.format(str(path)) for p in exc.problems)) from None
     print(
@@ -71,30 +74,34 @@ def cmd_round_list(_args: argparse.Namespace) -> int:
 def cmd_round_status(args: argparse.Namespace) -> int:
     rt = runtime()
     with session_scope(rt.engine) as session:
-        status = status_or_usage(session, args.round)
+        status_or_usage(session, args.round)
+        status = round_status(session, args.round, now=rt.now())
     if args.json:
-        print(json.dumps(status, ensure_ascii=False, indent=2))
+        print(json.dumps(status.as_json(), ensure_ascii=False, indent=2))
         return 0
-    deadline = date.fromisoformat(status["round"]["deadline"])
-    print(f"{status['round']['body']} – määräaika {format_date(deadline)}")
-    rows = [("Organisaatio", "Tila", "Myöhässä", "Varsinainen jäsen", "Varajäsen")]
-    for o in status["organisations"]:
-        rows.append(
-            (
-                o["name"],
-                STATE_FI[o["state"]],
-                "kyllä" if o["late"] else "",
-                (o["member"] or {}).get("name", ""),
-                (o["deputy"] or {}).get("name", ""),
+    print(f"{status.body} – määräaika {format_date(status.deadline)}")
+    rows = [
+        ("Organisaatio", "Tila", "Myöhässä", "Muist.", "Paikka", "Varsinainen jäsen", "Varajäsen")
+    ]
+    for o in status.organisations:
+        for i, seat in enumerate(o.seats):
+            first = (o.name, o.state_label, o.late_label, str(o.reminders_sent))
+            rows.append(
+                (
+                    *(first if i == 0 else ("", "", "", "")),
+                    str(seat.number),
+                    seat.member.name if seat.member else "",
+                    seat.deputy.name if seat.deputy else "",
+                )
             )
-        )
+        if o.invitation is not None and not o.invitation.sent:
+            rows.append(("", f"pyyntö: {o.invitation.text}", "", "", "", "", ""))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print(
             "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         )
-    counts = ", ".join(f"{STATE_FI[k]} {v}" for k, v in status["round"]["counts"].items())
-    print(f"\nYhteensä: {counts}")
+    print(f"\nYhteensä: {status.counts_text}")
     return 0
 
 
@@ -107,15 +114,10 @@ def cmd_round_extend(args: argparse.Namespace) -> int:
     with session_scope(rt.engine) as session:
         status_or_usage(session, args.round)
         try:
-            extended = extend_deadline(
-                session,
-                rt.mail,
-                args.round,
-                until,
-                now=rt.now(),
-                hours=rt.hours,
-                organisation=args.organisation,
-            )
+            with round_work(session, args.round, actor=Actor.command(), now=rt.now()) as work:
+                extended = extend_deadline(
+                    work, rt.mail, until, hours=rt.hours, organisation=args.organisation
+                )
         except ExtensionError as exc:
             raise UsageError(str(exc)) from None
     who = args.organisation or "koko kierros / the whole round"
@@ -147,8 +149,8 @@ def cmd_round_assemble(args: argparse.Namespace) -> int:
     rt = runtime()
     with session_scope(rt.engine) as session:
         status_or_usage(session, args.round)
-        done = assemble_and_notify(session, rt.mail, args.round, now=rt.now(), reason="pyynnöstä")
-        session.commit()
+        with round_work(session, args.round, actor=Actor.command(), now=rt.now()) as work:
+            done = assemble_and_notify(work, rt.mail, reason="pyynnöstä")
     state = "uusi / new" if done.changed else "ennallaan / unchanged"
     print(f"kokoonpano / roster: versio {done.version} ({state})")
     for name in done.missing:
@@ -161,8 +163,8 @@ def cmd_round_invite_meeting(args: argparse.Namespace) -> int:
     rt = runtime()
     with session_scope(rt.engine) as session:
         status_or_usage(session, args.round)
-        sent = invite_to_meeting(session, rt.mail, args.round, now=rt.now())
-        session.commit()
+        with round_work(session, args.round, actor=Actor.command(), now=rt.now()) as work:
+            sent = invite_to_meeting(work, rt.mail)
     print(f"kokouskutsuja jonossa / meeting invitations queued: {sent}")
     print(deliver(rt))
     return 0
@@ -181,16 +183,10 @@ def cmd_round_reschedule(args: argparse.Namespace) -> int:
     with session_scope(rt.engine) as session:
         status_or_usage(session, args.round)
         try:
-            sent = reschedule(
-                session,
-                rt.mail,
-                args.round,
-                start=start,
-                end=end,
-                place=args.place,
-                now=rt.now(),
-                hours=rt.hours,
-            )
+            with round_work(session, args.round, actor=Actor.command(), now=rt.now()) as work:
+                sent = reschedule(
+                    work, rt.mail, start=start, end=end, place=args.place, hours=rt.hours
+                )
         except ValueError as exc:
             raise UsageError(str(exc)) from None
     print(f"kokous / meeting: {format_meeting(start, end)}; päivitettyjä kutsuja / updated: {sent}")
@@ -214,16 +210,15 @@ def cmd_round_replace(args: argparse.Namespace) -> int:
     with session_scope(rt.engine) as session:
         status_or_usage(session, args.round)
         try:
-            outcome = replace_nominee(
-                session,
-                rt.mail,
-                args.round,
-                args.organisation,
-                seat=args.seat,
-                role=args.role,
-                person=person,
-                now=rt.now(),
-            )
+            with round_work(session, args.round, actor=Actor.command(), now=rt.now()) as work:
+                outcome = replace_nominee(
+                    work,
+                    rt.mail,
+                    request_of(work, args.organisation),
+                    seat=args.seat,
+                    role=args.role,
+                    person=person,
+                )
         except NothingToReplace as exc:
             raise UsageError(str(exc)) from None
     role = "varsinainen jäsen" if args.role == "member" else "varajäsen"

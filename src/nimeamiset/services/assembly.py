@@ -15,10 +15,11 @@ from nimeamiset.emails import catalog
 from nimeamiset.emails.render import Attachment
 from nimeamiset.exports import FILE_SUFFIXES, MEDIA_TYPES, export
 from nimeamiset.models import Round
+from nimeamiset.services.events import SWEEP, RosterAssembled
 from nimeamiset.services.meetings import invitations_sent, invite_to_meeting
-from nimeamiset.services.outbox import Mail, queue_email
+from nimeamiset.services.outbox import Mail
 from nimeamiset.services.roster import assemble, latest_version
-from nimeamiset.services.rounds import get_round
+from nimeamiset.services.work import RoundWork, round_work
 
 ATTACHED = ("xlsx", "docx", "pdf", "csv")
 
@@ -31,17 +32,16 @@ class Assembled:
     missing: list[str]
 
 
-def assemble_and_notify(
-    session: Session, mail: Mail, round_id: str, *, now: datetime, reason: str
-) -> Assembled:
+def assemble_and_notify(work: RoundWork, mail: Mail, *, reason: str) -> Assembled:
     """Store a new roster version if anything changed and mail it to the contact person with
-    the exports attached. Does not commit: the caller's transaction decides."""
-    round_ = get_round(session, round_id)
-    roster, changed = assemble(session, round_id, now=now, reason=reason)
+    the exports attached; invite to the meeting when the round asks for it or invitations
+    went out before. In the work's transaction."""
+    round_, round_id = work.round, work.round_id
+    roster, changed = assemble(work, reason=reason)
     if changed:
+        work.record(RosterAssembled(roster.version, reason[:200], len(roster.missing)))
         stem = f"kokoonpano-{round_id}-v{roster.version}"
-        queue_email(
-            session,
+        work.queue(
             mail,
             kind="roster",
             lang="fi",
@@ -51,26 +51,22 @@ def assemble_and_notify(
             to=round_.contact_email,
             to_name=round_.contact_name,
             dedupe_key=f"roster:{round_id}:{roster.version}",
-            now=now,
-            round_id=round_id,
             auto=True,
             attachments=[
                 Attachment(f"{stem}{FILE_SUFFIXES[fmt]}", MEDIA_TYPES[fmt], export(roster, fmt))
                 for fmt in ATTACHED
             ],
         )
-        if round_.invite_to_meeting or invitations_sent(session, round_id):
-            invite_to_meeting(session, mail, round_id, now=now)
+        if round_.invite_to_meeting or invitations_sent(work.session, round_id):
+            invite_to_meeting(work, mail)
     return Assembled(round_id, roster.version, changed, roster.missing)
 
 
-def reassemble_if_assembled(
-    session: Session, mail: Mail, round_id: str, *, now: datetime, reason: str
-) -> Assembled | None:
+def reassemble_if_assembled(work: RoundWork, mail: Mail, *, reason: str) -> Assembled | None:
     """After a change: a new version, but only once the roster has been assembled."""
-    if latest_version(session, round_id) == 0:
+    if latest_version(work.session, work.round_id) == 0:
         return None
-    return assemble_and_notify(session, mail, round_id, now=now, reason=reason)
+    return assemble_and_notify(work, mail, reason=reason)
 
 
 def queue_due_assemblies(
@@ -99,6 +95,6 @@ def queue_due_assemblies(
         if claimed != 1:
             session.rollback()
             continue
-        done.append(assemble_and_notify(session, mail, round_id, now=now, reason="ajastettu"))
-        session.commit()
+        with round_work(session, round_id, actor=SWEEP, now=now) as work:
+            done.append(assemble_and_notify(work, mail, reason="ajastettu"))
     return done

@@ -49,6 +49,11 @@ class Actor:
         return cls("command", user)
 
     @classmethod
+    def prefect(cls, flow_name: str) -> Actor:
+        """A flow run started from Prefect (its UI, or a deployment's schedule)."""
+        return cls("prefect", flow_name)
+
+    @classmethod
     def parse(cls, text: str) -> Actor:
         kind, _, ref = text.partition(":")
         return cls(kind, ref)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from nimeamiset.domain.reminders import Hours, effective_deadline, summary_due
 from nimeamiset.domain.timefmt import local
 from nimeamiset.emails import catalog
-from nimeamiset.models import AuditEvent, NominationRequest, Organisation
-from nimeamiset.services.outbox import Mail, queue_email
+from nimeamiset.models import NominationRequest, Organisation
+from nimeamiset.services.events import DeadlineExtended
+from nimeamiset.services.outbox import Mail
 from nimeamiset.services.reminders import REMINDABLE, deadline_of, replan
-from nimeamiset.services.rounds import get_round
+from nimeamiset.services.work import RoundWork
 
 
 class ExtensionError(ValueError):
@@ -26,18 +27,19 @@ class Extended:
 
 
 def extend_deadline(
-    session: Session,
+    work: RoundWork,
     mail: Mail,
-    round_id: str,
     until: date,
     *,
-    now: datetime,
     hours: Hours,
     organisation: str | None = None,
+    request_id: int | None = None,
 ) -> Extended:
-    """Move the deadline; unsent reminder slots move with it, sent ones stay sent; every
-    organisation affected that has not replied gets a short note. Commits."""
-    round_ = get_round(session, round_id)
+    """Move the deadline of the round, or of one organisation (by name or request id);
+    unsent reminder slots move with it, sent ones stay sent; every organisation affected that
+    has not replied gets a short note. Under the round's lock: a reply arriving meanwhile
+    waits, then is judged late or not against the new deadline."""
+    session, round_, round_id, now = work.session, work.round, work.round_id, work.now
     if until < local(now).date():
         raise ExtensionError(f"{until.isoformat()} has already passed")
     if until >= local(round_.meeting_start).date():
@@ -50,11 +52,16 @@ def extend_deadline(
     )
     if organisation is not None:
         query = query.where(col(Organisation.name) == organisation)
-    rows = session.exec(query).all()
-    if organisation is not None and not rows:
-        raise ExtensionError(f"no organisation {organisation!r} in round {round_id!r}")
+    if request_id is not None:
+        query = query.where(col(NominationRequest.id) == request_id)
+    one = organisation is not None or request_id is not None
+    rows = session.exec(query.with_for_update(of=NominationRequest)).all()
+    if one and not rows:
+        raise ExtensionError(
+            f"no organisation {organisation or request_id!r} in round {round_id!r}"
+        )
     old_round_deadline = round_.deadline
-    if organisation is None:
+    if not one:
         round_.deadline = until
         if round_.summary_sent_for != until:
             round_.next_summary_at = summary_due(until, hours)
@@ -62,24 +69,14 @@ def extend_deadline(
     told = []
     for request, org in rows:
         old = effective_deadline(old_round_deadline, request.deadline)
-        if organisation is not None:
+        if one:
             request.deadline = until
         replan(round_, request, hours=hours)
         session.add(request)
-        session.add(
-            AuditEvent(
-                at=now,
-                entity="request",
-                entity_id=str(request.id),
-                old_state=request.state,
-                new_state=request.state,
-                actor="staff",
-                detail=f"deadline {old} -> {until}",
-            )
-        )
+        assert request.id is not None
+        work.record(DeadlineExtended(request.id, old, until))
         if request.state in REMINDABLE and round_.launched_at is not None:
-            queue_email(
-                session,
+            work.queue(
                 mail,
                 kind="extension",
                 lang=request.language,
@@ -90,10 +87,7 @@ def extend_deadline(
                 to_name=org.name,
                 reply_to=(round_.contact_name, round_.contact_email),
                 dedupe_key=f"extension:{request.id}:{until.isoformat()}",
-                now=now,
-                round_id=round_id,
                 request_id=request.id,
             )
             told.append(org.name)
-    session.commit()
     return Extended(told)

@@ -15,10 +15,12 @@ from nimeamiset.domain.roster import Roster, RosterPerson, SeatStatus
 from nimeamiset.domain.timefmt import format_meeting, local
 from nimeamiset.emails import catalog
 from nimeamiset.emails.render import domain_of
-from nimeamiset.models import NominationRequest, Organisation, OutboxMessage, Round
-from nimeamiset.services.outbox import Mail, queue_email
+from nimeamiset.models import NominationRequest, Organisation, OutboxMessage
+from nimeamiset.services.events import MeetingInvitationsSent, MeetingRescheduled
+from nimeamiset.services.outbox import Mail
 from nimeamiset.services.roster import load_roster
-from nimeamiset.services.rounds import assembly_due, get_round, lock_round
+from nimeamiset.services.rounds import assembly_due
+from nimeamiset.services.work import RoundWork
 
 Person = tuple[str, str, RosterPerson, RosterPerson | None]  # organisation, role, person, pair
 
@@ -58,16 +60,15 @@ def invitations_sent(session: Session, round_id: str) -> bool:
 
 
 def _send(
-    session: Session,
+    work: RoundWork,
     mail: Mail,
-    round_: Round,
     entry: Person,
     lang: str,
     *,
-    now: datetime,
     change: str,
     previous: tuple[datetime, datetime] | None = None,
 ) -> bool:
+    session, round_, now = work.session, work.round, work.now
     organisation, role, person, pair = entry
     cancel = change in ("cancelled", "withdrawn")
     ics = meeting_request(
@@ -86,8 +87,7 @@ def _send(
         method="CANCEL" if cancel else "REQUEST",
         optional=role == "deputy",
     )
-    message = queue_email(
-        session,
+    message = work.queue(
         mail,
         kind="meeting_invitation",
         lang=lang,
@@ -98,8 +98,6 @@ def _send(
         to_name=person.name,
         reply_to=(round_.contact_name, round_.contact_email),
         dedupe_key=_next_key(session, round_.id, person.email, round_.meeting_sequence, cancel),
-        now=now,
-        round_id=round_.id,
         calendar=(ics, "CANCEL" if cancel else "REQUEST"),
     )
     return message is not None
@@ -132,18 +130,16 @@ def _next_key(session: Session, round_id: str, email: str, sequence: int, cancel
 
 
 def invite_to_meeting(
-    session: Session,
+    work: RoundWork,
     mail: Mail,
-    round_id: str,
     *,
-    now: datetime,
     change: str = "",
     previous: tuple[datetime, datetime] | None = None,
 ) -> int:
     """Invite everyone on the newest roster who does not hold an invitation at this SEQUENCE,
     and cancel for everyone who holds one but is no longer on it (a person named again later
-    is invited again). Does not commit."""
-    round_ = get_round(session, round_id)
+    is invited again). In the work's transaction, under the round's lock."""
+    session, round_, round_id = work.session, work.round, work.round_id
     roster = load_roster(session, round_id)
     languages = _languages(session, round_id)
     seq = round_.meeting_sequence
@@ -155,16 +151,7 @@ def invite_to_meeting(
     sent = 0
     for entry in current:
         if not is_invited(session, round_id, entry[2].email, seq):
-            sent += _send(
-                session,
-                mail,
-                round_,
-                entry,
-                lang_of(entry),
-                now=now,
-                change=change,
-                previous=previous,
-            )
+            sent += _send(work, mail, entry, lang_of(entry), change=change, previous=previous)
     on_roster = {person.email.lower() for _, _, person, _ in current}
     seen: set[str] = set()
     for version in range(roster.version - 1, 0, -1):
@@ -174,27 +161,25 @@ def invite_to_meeting(
                 continue
             seen.add(email)
             if is_invited(session, round_id, email, seq):
-                sent += _send(
-                    session, mail, round_, entry, lang_of(entry), now=now, change="withdrawn"
-                )
+                sent += _send(work, mail, entry, lang_of(entry), change="withdrawn")
+    if sent:
+        work.record(MeetingInvitationsSent(round_.meeting_sequence, sent))
     return sent
 
 
 def reschedule(
-    session: Session,
+    work: RoundWork,
     mail: Mail,
-    round_id: str,
     *,
     start: datetime,
     end: datetime,
     place: str | None,
-    now: datetime,
     hours: Hours = DEFAULT_HOURS,
 ) -> int:
-    """Move the first meeting; those already invited get the updated entry. Commits."""
+    """Move the first meeting; those already invited get the updated entry."""
     if end <= start:
         raise ValueError("the meeting must end after it starts")
-    round_ = lock_round(session, round_id)
+    session, round_, round_id, now = work.session, work.round, work.round_id, work.now
     if local(start).date() <= round_.deadline:
         raise ValueError("the first meeting must be after the deadline day")
     previous = (round_.meeting_start, round_.meeting_end)
@@ -205,10 +190,8 @@ def reschedule(
     if round_.next_assembly_at is not None:  # not yet assembled: assemble for the new date
         round_.next_assembly_at = max(now, assembly_due(round_, hours))
     session.add(round_)
+    work.record(MeetingRescheduled(previous[0], start, round_.meeting_sequence))
     sent = 0
     if invitations_sent(session, round_id):
-        sent = invite_to_meeting(
-            session, mail, round_id, now=now, change="updated", previous=previous
-        )
-    session.commit()
+        sent = invite_to_meeting(work, mail, change="updated", previous=previous)
     return sent

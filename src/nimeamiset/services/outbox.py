@@ -17,8 +17,8 @@ from nimeamiset.domain.states import RequestState
 from nimeamiset.domain.tokens import KeyMismatch, derive_token, hash_token
 from nimeamiset.emails.render import Attachment, EmailRenderer, build_message, envelope_address
 from nimeamiset.emails.senders import Delivery, Envelope
-from nimeamiset.models import NominationRequest, OutboxMessage
-from nimeamiset.services.audit import change_request_state
+from nimeamiset.models import NominationRequest, OutboxMessage, Round
+from nimeamiset.services.events import OUTBOX, RequestStateChanged, event_row
 
 QUEUED, SENDING, SENT = "queued", "sending", "sent"
 LEASE = timedelta(minutes=10)
@@ -154,6 +154,17 @@ def record_deliveries(session: Session, deliveries: Sequence[Delivery], *, now: 
     """Write what the sender did; an invitation delivered marks its request invited. Commits."""
     by_id = {d.id: d for d in deliveries}
     rows = session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(by_id))).all()
+    # A delivered invitation changes its request's state: take the rounds' locks first, in
+    # id order, as every change of a round does (no deadlock with a reply in progress).
+    marking = sorted(
+        {
+            row.round_id
+            for row in rows
+            if row.kind == "invitation" and row.round_id and by_id[row.id].ok  # type: ignore[index]
+        }
+    )
+    for round_id in marking:
+        session.exec(select(Round.id).where(Round.id == round_id).with_for_update()).first()
     for row in rows:
         delivery = by_id[row.id]  # type: ignore[index]
         if row.state != SENDING:
@@ -181,7 +192,15 @@ def _mark_invited(session: Session, request_id: int, now: datetime) -> None:
     if request.invited_at is None:
         request.invited_at = now
     if request.state == RequestState.PENDING:
-        change_request_state(session, request, RequestState.INVITED, actor="outbox", now=now)
+        request.state = RequestState.INVITED
+        session.add(
+            event_row(
+                RequestStateChanged(request_id, RequestState.PENDING, RequestState.INVITED),
+                round_id=request.round_id,
+                actor=OUTBOX,
+                now=now,
+            )
+        )
     session.add(request)
 
 

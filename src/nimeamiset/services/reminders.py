@@ -4,7 +4,7 @@ claims each one with a compare-and-set UPDATE, and queues the reminder in the sa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -12,10 +12,12 @@ from sqlmodel import Session, col, select
 from nimeamiset.domain import reminders as rules
 from nimeamiset.domain.reminders import Hours, Slot
 from nimeamiset.domain.states import RequestState, RoundState
-from nimeamiset.domain.timefmt import days_left
+from nimeamiset.domain.timefmt import HELSINKI, days_left, local
 from nimeamiset.emails import catalog
-from nimeamiset.models import AuditEvent, NominationRequest, Organisation, OutboxMessage, Round
-from nimeamiset.services.outbox import QUEUED, Mail, queue_email
+from nimeamiset.models import NominationRequest, Organisation, OutboxMessage, Round
+from nimeamiset.services.events import SWEEP, ReminderQueued
+from nimeamiset.services.outbox import QUEUED, Mail
+from nimeamiset.services.work import RoundWork, round_work
 
 REMINDABLE = (RequestState.PENDING.value, RequestState.INVITED.value)
 CANCELLED = "cancelled"
@@ -84,73 +86,118 @@ def due_request_ids(session: Session, *, now: datetime, limit: int) -> list[int]
     return [i for i in ids if i is not None]
 
 
-def remind_one(
-    session: Session, mail: Mail, request_id: int, *, now: datetime, hours: Hours
-) -> SentReminder | None:
-    """Claim the latest due slot of one request and queue its reminder, in one commit."""
-    request, round_, organisation = session.exec(
-        select(NominationRequest, Round, Organisation)
-        .join(Round, col(Round.id) == NominationRequest.round_id)
-        .join(Organisation, col(Organisation.id) == NominationRequest.organisation_id)
-        .where(NominationRequest.id == request_id)
-    ).one()
-    slots = slots_for(round_, request, hours)
-    seen = request.last_reminder_slot
-    slot = rules.latest_due(slots, now, seen)
-    index = slot.index if slot is not None else seen
-    # Compare-and-set: only if no other sweep took this slot and no reply came in meanwhile.
-    claimed = (
-        session.connection()
-        .execute(
-            update(NominationRequest)
-            .where(
-                col(NominationRequest.id) == request_id,
-                col(NominationRequest.last_reminder_slot) == seen,
-                col(NominationRequest.state).in_(REMINDABLE),
-            )
-            .values(
-                last_reminder_slot=index,
-                reminders_sent=NominationRequest.reminders_sent + int(slot is not None),
-                next_reminder_at=rules.next_due(slots, index),
-            )
-        )
-        .rowcount
+def reminded_today(session: Session, request_id: int, now: datetime) -> bool:
+    """A reminder to this request was queued today (Helsinki), by the sweep or by staff."""
+    day_start = datetime.combine(local(now).date(), time(0), tzinfo=HELSINKI).astimezone(UTC)
+    return (
+        session.exec(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.request_id == request_id)
+            .where(OutboxMessage.kind == "reminder")
+            .where(col(OutboxMessage.created_at) >= day_start)
+            .where(col(OutboxMessage.state) != CANCELLED)
+        ).first()
+        is not None
     )
-    if claimed != 1 or slot is None:
-        session.commit()
-        return None
-    deadline = deadline_of(round_, request)
-    left = days_left(deadline, now)
-    queue_email(
-        session,
+
+
+def _queue_reminder(
+    work: RoundWork,
+    mail: Mail,
+    request: NominationRequest,
+    organisation: Organisation,
+    *,
+    dedupe_key: str,
+) -> int:
+    deadline = deadline_of(work.round, request)
+    left = days_left(deadline, work.now)
+    work.queue(
         mail,
         kind="reminder",
         lang=request.language,
         context=catalog.reminder(
-            round_, organisation, request, mail.link_for(request), deadline, left
+            work.round, organisation, request, mail.link_for(request), deadline, left
         ),
         to=request.email,
         to_name=organisation.name,
-        reply_to=(round_.contact_name, round_.contact_email),
-        dedupe_key=f"reminder:{request_id}:{slot.offset}",
-        now=now,
-        round_id=round_.id,
-        request_id=request_id,
+        reply_to=(work.round.contact_name, work.round.contact_email),
+        dedupe_key=dedupe_key,
+        request_id=request.id,
         auto=True,
     )
-    session.add(
-        AuditEvent(
-            at=now,
-            entity="request",
-            entity_id=str(request_id),
-            old_state=request.state,
-            new_state=request.state,
-            actor="sweep",
-            detail=f"reminder {slot.offset:+d} days",
+    return left
+
+
+def remind_one(
+    session: Session, mail: Mail, request_id: int, *, now: datetime, hours: Hours
+) -> SentReminder | None:
+    """Claim the latest due slot of one request and queue its reminder, in one commit."""
+    round_id = session.exec(
+        select(NominationRequest.round_id).where(NominationRequest.id == request_id)
+    ).one()
+    session.rollback()
+    with round_work(session, round_id, actor=SWEEP, now=now) as work:
+        request = work.lock_request(request_id)
+        organisation = session.get(Organisation, request.organisation_id)
+        assert organisation is not None
+        slots = slots_for(work.round, request, hours)
+        seen = request.last_reminder_slot
+        slot = rules.latest_due(slots, now, seen)
+        index = slot.index if slot is not None else seen
+        # Staff may have sent one by hand today: the slot is then spent, without a second mail.
+        send = slot is not None and not reminded_today(session, request_id, now)
+        # Compare-and-set: only if no other sweep took this slot and no reply came meanwhile.
+        claimed = (
+            session.connection()
+            .execute(
+                update(NominationRequest)
+                .where(
+                    col(NominationRequest.id) == request_id,
+                    col(NominationRequest.last_reminder_slot) == seen,
+                    col(NominationRequest.state).in_(REMINDABLE),
+                )
+                .values(
+                    last_reminder_slot=index,
+                    reminders_sent=NominationRequest.reminders_sent + int(send),
+                    next_reminder_at=rules.next_due(slots, index),
+                )
+            )
+            .rowcount
         )
-    )
-    session.commit()
+        if claimed != 1 or slot is None or not send:
+            return None
+        left = _queue_reminder(
+            work, mail, request, organisation, dedupe_key=f"reminder:{request_id}:{slot.offset}"
+        )
+        work.record(ReminderQueued(request_id, slot.offset))
     return SentReminder(organisation.name, slot.offset, left)
+
+
+class AlreadyReminded(ValueError):
+    """Every organisation chosen has replied, or was reminded today already."""
+
+
+def remind_now(work: RoundWork, mail: Mail, request_ids: list[int]) -> list[str]:
+    """Staff send a reminder now to the chosen organisations that have not replied; never
+    twice the same day. Returns the names of the organisations reminded."""
+    if work.round.state != RoundState.LAUNCHED:
+        raise AlreadyReminded("the round is not open")
+    sent = []
+    for request_id in sorted(set(request_ids)):
+        request = work.lock_request(request_id)
+        if request.state not in REMINDABLE or reminded_today(work.session, request_id, work.now):
+            continue
+        organisation = work.session.get(Organisation, request.organisation_id)
+        assert organisation is not None
+        today = local(work.now).date().isoformat()
+        _queue_reminder(
+            work, mail, request, organisation, dedupe_key=f"reminder:{request_id}:now:{today}"
+        )
+        request.reminders_sent += 1
+        work.session.add(request)
+        work.record(ReminderQueued(request_id, 0, by_staff=True))
+        sent.append(organisation.name)
+    return sent
 
 
 def queue_due_reminders(

@@ -16,11 +16,11 @@ from nimeamiset.emails import catalog
 from nimeamiset.models import NominationRequest, Nominee, Organisation, OutboxMessage, Reply, Round
 from nimeamiset.services import joint_seats
 from nimeamiset.services.assembly import reassemble_if_assembled
-from nimeamiset.services.audit import change_request_state
+from nimeamiset.services.events import Actor, NomineeReplaced, ReplyRecorded
 from nimeamiset.services.notices import queue_nominee_notices
-from nimeamiset.services.outbox import Mail, queue_email
+from nimeamiset.services.outbox import Mail
 from nimeamiset.services.reminders import deadline_of, stop_reminders
-from nimeamiset.services.rounds import lock_round
+from nimeamiset.services.work import RoundWork, round_work
 
 
 class LinkNotValid(LookupError):
@@ -59,21 +59,13 @@ def _find(session: Session, token: str) -> tuple[NominationRequest, Round, Organ
         .join(Round, col(Round.id) == NominationRequest.round_id)
         .join(Organisation, col(Organisation.id) == NominationRequest.organisation_id)
         .where(NominationRequest.token_hash == hash_token(token))
-        .where(col(Round.state) != RoundState.DRAFT)
+        # Not yet launched, or closed: the same answer as for a link that never existed.
+        .where(col(Round.state) == RoundState.LAUNCHED)
     )
     row = session.exec(query).first()
     if row is None:
         raise LinkNotValid
     return row
-
-
-def _lock(session: Session, request: NominationRequest) -> None:
-    session.exec(
-        select(NominationRequest)
-        .where(NominationRequest.id == request.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
 
 
 def nominees_of(session: Session, reply_id: int) -> list[Nominee]:
@@ -115,43 +107,49 @@ def _record(
     decline_reason: str,
     kind: str,
 ) -> ReplyOutcome:
-    found = _find(session, token)
-    return _record_for(
-        session,
-        mail,
-        found,
-        mail.link(token),
-        now=now,
-        seats=seats,
-        decline_reason=decline_reason,
-        kind=kind,
-        actor="organisation",
-    )
+    request, round_, _ = _find(session, token)
+    session.rollback()  # the unit of work starts its own transaction with the round's lock
+    with round_work(session, round_.id, actor=Actor.organisation(request.id), now=now) as work:
+        if work.round.state == RoundState.CLOSED:
+            raise LinkNotValid
+        assert request.id is not None
+        outcome = _record_for(
+            work,
+            mail,
+            request.id,
+            mail.link(token),
+            seats=seats,
+            decline_reason=decline_reason,
+            kind=kind,
+            channel="web",
+        )
+    return outcome
 
 
 def _record_for(
-    session: Session,
+    work: RoundWork,
     mail: Mail,
-    found: tuple[NominationRequest, Round, Organisation],
+    request_id: int,
     link: str,
     *,
-    now: datetime,
     seats: Sequence[Seat],
     decline_reason: str,
     kind: str,
-    actor: str,
+    channel: str,
 ) -> ReplyOutcome:
-    request, round_, organisation = found
-    # The round first (a reply may make a new roster version, and an assembly must not read
-    # half of it), then the request. Always in this order: no deadlock with launch or
-    # assembly, which take only the round.
-    lock_round(session, round_.id)
+    """Store one reply version, under the round's lock taken by ``work``.
+
+    The round is locked first (a reply may make a new roster version, and an assembly must
+    not read half of it), then the request. Always in this order: no deadlock with launch,
+    extension or assembly, which take the round first too."""
+    session, round_, now = work.session, work.round, work.now
     # Lock before reading what the reply depends on. A joint seat's requests are locked all
     # together in id order, so two organisations replying at once queue up, never deadlock.
+    request = work.lock_request(request_id)
     if request.joint_group is not None:
         joint_seats.lock_group(session, request)
-    else:
-        _lock(session, request)
+    organisation = session.get(Organisation, request.organisation_id)
+    assert organisation is not None
     if kind == "nomination":
         if len(seats) != request.seats:
             raise ValueError(f"this request asks for {request.seats} seat(s), got {len(seats)}")
@@ -174,15 +172,15 @@ def _record_for(
     )
     late = is_late(deadline_of(round_, request), now)
     declined = kind == "decline"
-    assert request.id is not None
     reply = Reply(
-        request_id=request.id,
+        request_id=request_id,
         version=version,
         kind=kind,
         declined=declined,
         decline_reason=decline_reason,
         submitted_at=now,
         late=late,
+        channel=channel,
     )
     session.add(reply)
     session.flush()
@@ -207,40 +205,34 @@ def _record_for(
     request.replied_at = now
     request.current_reply_id = reply.id
     stop_reminders(session, request)
+    work.record(ReplyRecorded(request_id, version, kind, late, channel))
     if kind != "objection":  # an objection waits for staff; the request stays as it was
-        change_request_state(
-            session,
-            request,
-            RequestState.DECLINED if declined else RequestState.NOMINATED,
-            actor=actor,
-            now=now,
-            detail=f"{kind} version {version}" + (" late" if late else ""),
+        work.change_request_state(
+            request, RequestState.DECLINED if declined else RequestState.NOMINATED
         )
     if kind == "nomination":
         queue_nominee_notices(session, mail, round_, organisation.name, request, nominees, now=now)
-    reassemble_if_assembled(
-        session, mail, round_.id, now=now, reason=f"muutos: {organisation.name}"
-    )
+    reassemble_if_assembled(work, mail, reason=f"muutos: {organisation.name}")
+    holder = None
     if kind in ("confirm", "objection"):
-        note = _queue_joint_note(session, mail, round_, organisation, request, reply, now)
-        session.commit()  # gives the queued message its id
-        return ReplyOutcome(version, late, declined, note.id if note else None)
-    confirmation = queue_email(
-        session,
+        holder = joint_seats.holder_of(session, request)
+        _queue_joint_note(work, mail, organisation, request, reply, holder)
+    # The organisation always gets the confirmation its reply page promised.
+    confirmation = work.queue(
         mail,
         kind="confirmation",
         lang=request.language,
-        context=catalog.confirmation(round_, organisation, request, reply, nominees, link),
+        context=catalog.confirmation(
+            round_, organisation, request, reply, nominees, link, holder=holder
+        ),
         to=request.email,
         to_name=organisation.name,
         reply_to=(round_.contact_name, round_.contact_email),
         dedupe_key=f"confirmation:{request.id}:{version}",
-        now=now,
-        round_id=round_.id,
-        request_id=request.id,
+        request_id=request_id,
         auto=True,
     )
-    session.commit()
+    session.flush()  # gives the queued message its id
     return ReplyOutcome(version, late, declined, confirmation.id if confirmation else None)
 
 
@@ -274,19 +266,17 @@ def submit_joint_answer(
 
 
 def _queue_joint_note(
-    session: Session,
+    work: RoundWork,
     mail: Mail,
-    round_: Round,
     organisation: Organisation,
     request: NominationRequest,
     reply: Reply,
-    now: datetime,
+    holder: joint_seats.Holder | None,
 ) -> OutboxMessage | None:
     """Staff hear of every answer about a joint seat filled by another organisation."""
-    holder = joint_seats.holder_of(session, request)
     assert holder is not None
-    note = queue_email(
-        session,
+    round_ = work.round
+    return work.queue(
         mail,
         kind="joint_seat_answer",
         lang="fi",
@@ -297,61 +287,105 @@ def _queue_joint_note(
         to_name=round_.contact_name,
         reply_to=(round_.contact_name, round_.contact_email),
         dedupe_key=f"joint:{request.id}:{reply.version}",
-        now=now,
-        round_id=round_.id,
         request_id=request.id,
         auto=True,
     )
-    return note
 
 
 class NothingToReplace(LookupError):
     pass
 
 
+CHANNELS = ("email", "phone", "letter")
+"""How a reply that staff record came in."""
+
+
+def request_of(work: RoundWork, organisation: str) -> int:
+    """The id of the round's request to the organisation of this name."""
+    request_id = work.session.exec(
+        select(NominationRequest.id)
+        .join(Organisation, col(Organisation.id) == NominationRequest.organisation_id)
+        .where(NominationRequest.round_id == work.round_id)
+        .where(Organisation.name == organisation)
+    ).first()
+    if request_id is None:
+        raise NothingToReplace(f"no organisation {organisation!r} in round {work.round_id!r}")
+    return request_id
+
+
 def replace_nominee(
-    session: Session,
+    work: RoundWork,
     mail: Mail,
-    round_id: str,
-    organisation: str,
+    request_id: int,
     *,
     seat: int,
     role: str,
     person: Person,
-    now: datetime,
 ) -> ReplyOutcome:
     """Staff replace a member or deputy: a new reply version in the organisation's name, the
-    organisation told by the usual confirmation, a new roster version if one was assembled."""
-    row = session.exec(
-        select(NominationRequest, Round, Organisation)
-        .join(Round, col(Round.id) == NominationRequest.round_id)
-        .join(Organisation, col(Organisation.id) == NominationRequest.organisation_id)
-        .where(NominationRequest.round_id == round_id)
-        .where(Organisation.name == organisation)
-    ).first()
-    if row is None:
-        raise NothingToReplace(f"no organisation {organisation!r} in round {round_id!r}")
-    request = row[0]
-    reply = session.get(Reply, request.current_reply_id) if request.current_reply_id else None
+    organisation told by the usual confirmation, a new roster version if one was assembled.
+
+    The request is locked before its current reply is read: a reply arriving at the same
+    moment is either wholly before (and this replaces within it) or waits for this one."""
+    request = work.lock_request(request_id)
+    reply = (
+        work.session.get(Reply, request.current_reply_id, populate_existing=True)
+        if request.current_reply_id
+        else None
+    )
+    organisation = work.session.get(Organisation, request.organisation_id)
+    name = organisation.name if organisation else str(request_id)
     if reply is None or reply.kind != "nomination" or reply.id is None:
-        raise NothingToReplace(f"{organisation} has named nobody to replace")
+        raise NothingToReplace(f"{name} has named nobody to replace")
     pairs: dict[int, dict[str, Person]] = {}
-    for n in nominees_of(session, reply.id):
+    for n in nominees_of(work.session, reply.id):
         pairs.setdefault(n.seat, {})[n.role] = Person(
             n.name, n.title, n.email, n.phone, n.gender or ""
         )
     if seat not in pairs or role not in ("member", "deputy"):
-        raise NothingToReplace(f"{organisation} has no seat {seat} with a {role}")
+        raise NothingToReplace(f"{name} has no seat {seat} with a {role}")
     pairs[seat][role] = person
     seats = [Seat(pairs[n]["member"], pairs[n]["deputy"]) for n in sorted(pairs)]
-    return _record_for(
-        session,
+    outcome = _record_for(
+        work,
         mail,
-        row,
+        request_id,
         mail.link_for(request),
-        now=now,
         seats=seats,
         decline_reason="",
         kind="nomination",
-        actor="staff",
+        channel="staff",
+    )
+    work.record(NomineeReplaced(request_id, seat, role, outcome.version))
+    return outcome
+
+
+def record_reply(
+    work: RoundWork,
+    mail: Mail,
+    request_id: int,
+    *,
+    seats: Sequence[Seat] = (),
+    decline_reason: str = "",
+    channel: str,
+) -> ReplyOutcome:
+    """Staff record a reply that came by email, phone or letter: members and deputies for
+    every seat, or a decline with its reason. The organisation gets the usual confirmation."""
+    if channel not in CHANNELS:
+        raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
+    request = work.lock_request(request_id)
+    decline_reason = decline_reason.strip()
+    if seats and decline_reason:
+        raise ValueError("a reply either names people or declines, not both")
+    if not seats and not decline_reason:
+        raise ValueError("a decline needs a reason")
+    return _record_for(
+        work,
+        mail,
+        request_id,
+        mail.link_for(request),
+        seats=seats,
+        decline_reason=decline_reason,
+        kind="nomination" if seats else "decline",
+        channel=channel,
     )

@@ -26,8 +26,9 @@ from nimeamiset.models import (
     Reply,
     RosterVersion,
 )
-from nimeamiset.services.rounds import get_round, lock_round
+from nimeamiset.services.rounds import get_round
 from nimeamiset.services.status import distribution
+from nimeamiset.services.work import RoundWork
 
 
 class VersionNotFound(LookupError):
@@ -174,11 +175,12 @@ def load_roster(session: Session, round_id: str, version: int | None = None) -> 
     return from_json(row.content)
 
 
-def assemble(session: Session, round_id: str, *, now: datetime, reason: str) -> tuple[Roster, bool]:
-    """Store the live roster as a new version if it differs from the newest one (no commit).
+def assemble(work: RoundWork, *, reason: str) -> tuple[Roster, bool]:
+    """Store the live roster as a new version if it differs from the newest one, under the
+    round's lock (two assemblies, or an assembly and a reply, one at a time).
 
     Returns the roster and whether a new version was made."""
-    lock_round(session, round_id)  # two assemblies, or an assembly and a reply, one at a time
+    session, round_id, now = work.session, work.round_id, work.now
     live = live_roster(session, round_id)
     newest = latest_version(session, round_id)
     if newest:

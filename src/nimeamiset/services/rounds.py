@@ -12,35 +12,25 @@ from nimeamiset.domain.states import RoundState
 from nimeamiset.domain.timefmt import HELSINKI, local
 from nimeamiset.domain.tokens import derive_token, hash_token, new_nonce, new_token
 from nimeamiset.emails import catalog
-from nimeamiset.models import AuditEvent, NominationRequest, Organisation, Round
-from nimeamiset.services.audit import change_round_state
-from nimeamiset.services.outbox import Mail, queue_email
+from nimeamiset.models import NominationRequest, Organisation, Round
+from nimeamiset.services.events import Actor, RoundCreated, event_row
+from nimeamiset.services.outbox import Mail
 from nimeamiset.services.reminders import plan_at_launch
+from nimeamiset.services.work import RoundNotFound, RoundWork, lock_round
 
-
-class RoundNotFound(LookupError):
-    def __init__(self, round_id: str) -> None:
-        super().__init__(f"no round {round_id!r}")
-        self.round_id = round_id
+# RoundNotFound and lock_round live with the unit of work; named here for old importers.
+__all__ = [
+    "RoundNotFound",
+    "assembly_due",
+    "create_round",
+    "get_round",
+    "launch_round",
+    "lock_round",
+]
 
 
 def get_round(session: Session, round_id: str) -> Round:
     round_ = session.get(Round, round_id)
-    if round_ is None:
-        raise RoundNotFound(round_id)
-    return round_
-
-
-def lock_round(session: Session, round_id: str) -> Round:
-    """The round, locked for this transaction (PostgreSQL: FOR UPDATE; SQLite's write
-    transaction already excludes other writers). Replies, launch and assembly of one round
-    take it first, so they run one after another."""
-    round_ = session.exec(
-        select(Round)
-        .where(Round.id == round_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
     if round_ is None:
         raise RoundNotFound(round_id)
     return round_
@@ -54,8 +44,11 @@ def _free_id(session: Session, base: str) -> str:
     return candidate
 
 
-def create_round(session: Session, spec: RoundSpec, *, now: datetime) -> Round:
-    """Store a checked round file as a draft round. Commits."""
+def create_round(session: Session, spec: RoundSpec, *, actor: Actor, now: datetime) -> Round:
+    """Store a checked round file as a draft round. Commits.
+
+    The one change that cannot go through a round's unit of work: the round does not exist
+    yet. Its audit event is written the same way, in the same commit."""
     if spec.id is not None and session.get(Round, spec.id) is not None:
         raise RoundFileError([Problem(1, "id", f"a round {spec.id!r} exists already")])
     if spec.deadline < local(now).date():
@@ -83,12 +76,9 @@ def create_round(session: Session, spec: RoundSpec, *, now: datetime) -> Round:
         created_at=now,
     )
     session.add(round_)
-    session.add(
-        AuditEvent(
-            at=now, entity="round", entity_id=round_.id, new_state=RoundState.DRAFT, actor="staff"
-        )
-    )
-    for position, org_spec in enumerate(spec.invitees()):
+    invitees = spec.invitees()
+    session.add(event_row(RoundCreated(len(invitees)), round_id=round_.id, actor=actor, now=now))
+    for position, org_spec in enumerate(invitees):
         organisation = session.exec(
             select(Organisation).where(Organisation.name == org_spec.name)
         ).first()
@@ -124,14 +114,12 @@ def assembly_due(round_: Round, hours: Hours) -> datetime:
     return datetime.combine(day, time(hours.due_hour), tzinfo=HELSINKI).astimezone(UTC)
 
 
-def launch_round(
-    session: Session, round_id: str, mail: Mail, *, now: datetime, hours: Hours = DEFAULT_HOURS
-) -> int:
-    """Give every request its personal link and queue its invitation, in one commit.
+def launch_round(work: RoundWork, mail: Mail, *, hours: Hours = DEFAULT_HOURS) -> int:
+    """Give every request its personal link and queue its invitation, in the work's commit.
 
     Returns how many invitations were queued: none when the round was launched before.
     """
-    round_ = lock_round(session, round_id)
+    session, round_, round_id, now = work.session, work.round, work.round_id, work.now
     # Under the lock: a second launch started at the same moment waits here, then finds the
     # round launched, and never writes new links over those the first one mailed.
     if round_.state != RoundState.DRAFT:
@@ -151,8 +139,7 @@ def launch_round(
         request.token_hash = hash_token(token)
         plan_at_launch(round_, request, now=now, hours=hours)
         session.add(request)
-        message = queue_email(
-            session,
+        message = work.queue(
             mail,
             kind="invitation",
             lang=request.language,
@@ -163,14 +150,11 @@ def launch_round(
             to_name=organisation.name,
             reply_to=(round_.contact_name, round_.contact_email),
             dedupe_key=f"invitation:{request.id}:1",
-            now=now,
-            round_id=round_id,
             request_id=request.id,
         )
         queued += message is not None
     round_.launched_at = now
     round_.next_summary_at = summary_due(round_.deadline, hours)
     round_.next_assembly_at = max(now, assembly_due(round_, hours))
-    change_round_state(session, round_, RoundState.LAUNCHED, actor="staff", now=now)
-    session.commit()
+    work.change_round_state(RoundState.LAUNCHED)
     return queued
