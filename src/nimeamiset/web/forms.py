@@ -1,14 +1,29 @@
-"""Read the reply form: what was typed is kept as it was, errors are keyed by field id."""
+"""Read the nomination forms (an organisation's reply, and staff recording one): what was
+typed is kept as it was, errors are keyed by field id."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
 
 from nimeamiset.domain.people import PERSON_FIELDS, FieldError, Role, parse_person
 from nimeamiset.services.replies import Seat
+from nimeamiset.web.texts import translate
 
 ROLES = (Role.MEMBER, Role.DEPUTY)
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """The posted form's text fields. Read here, asynchronously, so that the handlers can be
+    plain functions: FastAPI runs those in its thread pool, and their database work (which
+    may wait for a lock) never stalls the event loop and every other visitor with it."""
+    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+
+
+FormDep = Annotated[dict[str, str], Depends(form_fields)]
 
 
 def field_id(seat: int, role: str, name: str) -> str:
@@ -41,6 +56,19 @@ def parse_nomination(
         if member is not None and deputy is not None:
             parsed.seats.append(Seat(member=member, deputy=deputy))
     return parsed
+
+
+def error_texts(errors: Mapping[str, FieldError], lang: str) -> dict[str, str]:
+    """The message shown next to each field; keys end in the person field's name."""
+    t = translate(lang)
+    out = {}
+    for key, error in errors.items():
+        name = key.rsplit("_", 1)[1]
+        if name == "gender":
+            out[key] = t["err_choice"]
+        else:
+            out[key] = t[f"err_{error}"].format(field=t[name].lower())
+    return out
 
 
 def values_from_reply(seats: list[dict[str, dict[str, str]]]) -> dict[str, str]:

@@ -4,17 +4,14 @@ GET only shows; POST records."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from nimeamiset.db import session_scope
 from nimeamiset.domain.timefmt import format_date, format_datetime, format_meeting, is_late
 from nimeamiset.runtime import Runtime
-from nimeamiset.services import delivery
 from nimeamiset.services.joint_seats import SeatTaken
 from nimeamiset.services.reminders import deadline_of
 from nimeamiset.services.replies import (
@@ -24,21 +21,20 @@ from nimeamiset.services.replies import (
     submit_nomination,
     view_request,
 )
+from nimeamiset.web.delivery import deliver_now
 from nimeamiset.web.deps import RuntimeDep, pick_language, render
-from nimeamiset.web.forms import ROLES, field_id, parse_nomination, values_from_reply
+from nimeamiset.web.forms import (
+    ROLES,
+    FormDep,
+    error_texts,
+    field_id,
+    parse_nomination,
+    values_from_reply,
+)
 from nimeamiset.web.texts import translate
 
 router = APIRouter(prefix="/n")
 
-
-async def form_fields(request: Request) -> dict[str, str]:
-    """The posted form's text fields. Read here, asynchronously, so that the handlers can be
-    plain functions: FastAPI runs those in its thread pool, and their database work (which
-    may wait for a lock) never stalls the event loop and every other visitor with it."""
-    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-
-
-FormDep = Annotated[dict[str, str], Depends(form_fields)]
 
 MAX_REASON = 2000
 
@@ -92,18 +88,6 @@ def _form_context(view: RequestView, lang: str, rt: Runtime, token: str) -> dict
     }
 
 
-def _error_texts(errors: dict[str, Any], lang: str) -> dict[str, str]:
-    t = translate(lang)
-    out = {}
-    for key, error in errors.items():
-        name = key.rsplit("_", 1)[1]
-        if name == "gender":
-            out[key] = t["err_choice"]
-        else:
-            out[key] = t[f"err_{error}"].format(field=t[name].lower())
-    return out
-
-
 @router.get("/{token}", response_class=HTMLResponse)
 def show_form(request: Request, token: str, rt: RuntimeDep) -> Response:
     with session_scope(rt.engine) as session:
@@ -113,28 +97,6 @@ def show_form(request: Request, token: str, rt: RuntimeDep) -> Response:
     if view.reply is not None and not view.reply.declined:
         context["values"] = values_from_reply(view.seats)
     return render(request, "reply_form.html", context, lang=lang)
-
-
-def _deliver_now(rt: Runtime, round_id: str) -> Callable[[], None]:
-    """After a reply, send what it queued (confirmation, privacy notices, a changed roster).
-    Best effort: if the mail server is down, the messages wait in the outbox for the sweep.
-
-    A plain function: Starlette runs it in its thread pool, where it has an event loop of its
-    own for SMTP, and its database work never holds up the app's loop."""
-
-    def send() -> None:
-        asyncio.run(
-            delivery.deliver_all(
-                rt.engine,
-                rt.sender,
-                now=rt.now,
-                limit=rt.settings.send_batch_size,
-                round_id=round_id,
-                hours=rt.hours,
-            )
-        )
-
-    return send
 
 
 @router.post("/{token}", response_class=HTMLResponse)
@@ -149,7 +111,7 @@ def post_nomination(
         )
         if parsed.errors:
             context = _form_context(view, lang, rt, token)
-            context.update(values=parsed.values, errors=_error_texts(parsed.errors, lang))
+            context.update(values=parsed.values, errors=error_texts(parsed.errors, lang))
             return render(request, "reply_form.html", context, lang=lang, status_code=422)
         try:
             submit_nomination(session, rt.mail, token, parsed.seats, now=rt.now())
@@ -158,7 +120,7 @@ def post_nomination(
             session.rollback()
             context = _form_context(view_request(session, token), lang, rt, token)
             return render(request, "reply_form.html", context, lang=lang, status_code=409)
-    background.add_task(_deliver_now(rt, view.round.id))
+    background.add_task(deliver_now(rt, view.round.id))
     return RedirectResponse(f"/n/{token}/kiitos?kieli={lang}", status_code=303)
 
 
@@ -176,7 +138,7 @@ def post_decline(
             context.update(reason=reason[:5000], reason_error=translate(lang)["err_reason"])
             return render(request, "reply_form.html", context, lang=lang, status_code=422)
         submit_decline(session, rt.mail, token, cleaned, now=rt.now())
-    background.add_task(_deliver_now(rt, view.round.id))
+    background.add_task(deliver_now(rt, view.round.id))
     return RedirectResponse(f"/n/{token}/kiitos?kieli={lang}", status_code=303)
 
 
@@ -197,7 +159,7 @@ def post_joint_answer(
             context.update(message=message[:5000], message_error=translate(lang)["err_message"])
             return render(request, "reply_form.html", context, lang=lang, status_code=422)
         submit_joint_answer(session, rt.mail, token, agree=agree, message=message, now=rt.now())
-    background.add_task(_deliver_now(rt, view.round.id))
+    background.add_task(deliver_now(rt, view.round.id))
     return RedirectResponse(f"/n/{token}/kiitos?kieli={lang}", status_code=303)
 
 
