@@ -43,8 +43,9 @@ def links_open_a_request(messages: list[EmailMessage]) -> bool:
 
 
 def organisation_states(round_id: str) -> set[str]:
-    with session_scope(build_runtime().engine) as session:
-        return {o["state"] for o in round_status(session, round_id)["organisations"]}
+    rt = build_runtime()
+    with session_scope(rt.engine) as session:
+        return {o.state for o in round_status(session, round_id, now=rt.now()).organisations}
 
 
 def test_launch_flow_sends_one_invitation_per_organisation_in_batches(flow_env: FlowEnv) -> None:

@@ -61,7 +61,7 @@ def test_a_mail_server_that_is_down_delays_mail_but_never_drops_it(
     assert (report.claimed, report.sent, report.failed) == (5, 0, 5)
     with session_scope(runtime.engine) as session:
         assert waiting_count(session, round_id=round_id) == 5
-        status = round_status(session, round_id)
+        status = round_status(session, round_id, now=runtime.now()).as_json()
         rows = session.exec(select(OutboxMessage)).all()
     assert {o["state"] for o in status["organisations"]} == {"pending"}
     assert all(o["invitation_waiting"] for o in status["organisations"])

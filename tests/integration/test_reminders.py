@@ -80,7 +80,8 @@ def decline(rt: Runtime, link: str) -> None:
 
 def status(rt: Runtime, round_id: str) -> dict[str, dict]:
     with session_scope(rt.engine) as session:
-        return {o["email"]: o for o in round_status(session, round_id)["organisations"]}
+        found = round_status(session, round_id, now=rt.now()).as_json()
+    return {o["email"]: o for o in found["organisations"]}
 
 
 def test_nothing_before_the_first_slot(

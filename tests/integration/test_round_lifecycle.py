@@ -33,7 +33,7 @@ def token_for(smtp: SmtpServer, address: str) -> str:
 
 def status_of(rt: Runtime, round_id: str, name: str) -> dict:
     with session_scope(rt.engine) as session:
-        status = round_status(session, round_id)
+        status = round_status(session, round_id, now=rt.now()).as_json()
     return next(o for o in status["organisations"] if o["name"] == name)
 
 
@@ -60,7 +60,7 @@ def test_launch_sends_each_organisation_its_own_link(
 
 def round_status_all(rt: Runtime, round_id: str) -> list[dict]:
     with session_scope(rt.engine) as session:
-        return round_status(session, round_id)["organisations"]
+        return round_status(session, round_id, now=rt.now()).as_json()["organisations"]
 
 
 def test_launching_again_sends_nothing_new(

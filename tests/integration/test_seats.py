@@ -140,10 +140,11 @@ def test_the_first_reply_fills_a_joint_seat_and_the_others_are_told(
     assert "&lt;Orimattila&gt;" in objected_html
 
     with session_scope(runtime.engine) as session:
-        status = {o["name"]: o for o in round_status(session, "muotoryhma")["organisations"]}
+        status = round_status(session, "muotoryhma", now=runtime.now()).as_json()
+        named = {o["name"]: o for o in status["organisations"]}
         [joint] = [s for s in live_roster(session, "muotoryhma").seats if len(s.organisations) > 1]
-    assert status["Hollola"]["state"] == "nominated" and status["Orimattila"]["state"] == "invited"
-    assert status["Orimattila"]["next_reminder_at"] is None
+    assert named["Hollola"]["state"] == "nominated" and named["Orimattila"]["state"] == "invited"
+    assert named["Orimattila"]["next_reminder_at"] is None
     assert joint.organisations == ("Heinola", "Hollola", "Orimattila")
     assert joint.status is SeatStatus.NAMED and joint.member.name == "Eeva Esko"  # type: ignore[union-attr]
 
@@ -183,7 +184,8 @@ def test_two_organisations_of_a_joint_seat_replying_at_once(
     with session_scope(runtime.engine) as session:
         [joint] = [s for s in live_roster(session, "muotoryhma").seats if len(s.organisations) > 1]
         status = {
-            o["name"]: o["state"] for o in round_status(session, "muotoryhma")["organisations"]
+            o.name: o.state
+            for o in round_status(session, "muotoryhma", now=runtime.now()).organisations
         }
     assert joint.member.name == ("Heikki" if winner == "Heinola" else "Hilkka")  # type: ignore[union-attr]
     assert sorted([status["Heinola"], status["Hollola"]]) == ["invited", "nominated"]

@@ -11,6 +11,7 @@ import pytest
 
 from nimeamiset.config import Settings
 from nimeamiset.domain.roster import Gender, Roster, RosterPerson, RosterSeat, SeatStatus
+from nimeamiset.domain.status import DeliveryStatus, OrganisationStatus, RoundStatus
 from nimeamiset.emails import catalog
 from nimeamiset.emails.render import EmailRenderer, build_message
 from nimeamiset.models import NominationRequest, Nominee, Organisation, Reply, Round
@@ -42,6 +43,44 @@ def sample_round() -> Round:
         contact_email="tarja@example.fi",
         contact_phone="044 0773431",
         created_at=datetime(2024, 3, 12, tzinfo=UTC),
+    )
+
+
+def summary_status(round_: Round) -> RoundStatus:
+    """After the deadline: one missing (its invitation waiting after an error), one late
+    nomination, one decline, one joint seat filled by another organisation."""
+    at = datetime(2024, 3, 12, 8, tzinfo=UTC)
+    waiting = DeliveryStatus("invitation", "queued", at, "x@example.fi", 3, None, at, "451 busy")
+    deadline = round_.deadline
+    return RoundStatus(
+        id="r",
+        body=round_.body,
+        subject=round_.subject,
+        state="launched",
+        deadline=deadline,
+        meeting_start=round_.meeting_start,
+        meeting_end=round_.meeting_end,
+        meeting_place=round_.meeting_place,
+        contact_name=round_.contact_name,
+        contact_email=round_.contact_email,
+        as_of=datetime(2024, 3, 28, 8, tzinfo=UTC),
+        organisations=(
+            OrganisationStatus(
+                1,
+                "Asikkala & Co",
+                "a@example.fi",
+                deadline,
+                reminders_sent=2,
+                overdue=True,
+                invitation=waiting,
+                delivery_problem=True,
+            ),
+            OrganisationStatus(2, "Hartola", "h@example.fi", deadline, "nominated", late=True),
+            OrganisationStatus(3, "Kela", "k@example.fi", deadline, "declined"),
+            OrganisationStatus(
+                4, "Orimattila", "o@example.fi", deadline, joint_group="g", joint_filled_by=EVIL
+            ),
+        ),
     )
 
 
@@ -154,15 +193,7 @@ def contexts(lang: str) -> dict[str, dict[str, Any]]:
         "extension": catalog.extension(
             round_, organisation, request, LINK, date(2024, 3, 20), date(2024, 3, 27)
         ),
-        "summary": catalog.summary(
-            round_,
-            [
-                {"name": "Asikkala & Co", "state": "invited", "late": False, "reminders_sent": 2},
-                {"name": "Hartola", "state": "nominated", "late": True, "reminders_sent": 1},
-                {"name": "Kela", "state": "declined", "late": False, "reminders_sent": 0},
-            ],
-            LINK,
-        ),
+        "summary": catalog.summary(round_, summary_status(round_), LINK),
         "joint_seat_answer": catalog.joint_seat_answer(
             round_,
             organisation,
@@ -281,3 +312,7 @@ def test_summary_lists_who_is_missing() -> None:
     assert "Asikkala & Co" in missing and "Hartola" not in missing
     assert "Hartola (myöhässä)" in rendered.text
     assert "1 vastaamatta" in rendered.subject
+    assert "Orimattila: nimennyt Åsa <b>O'Brien</b> & co" in rendered.text
+    assert "Orimattila: nimennyt Åsa &lt;b&gt;O&#39;Brien&lt;/b&gt; &amp; co" in rendered.html
+    problems = rendered.text.split("Toimitusongelmat (1):")[1]
+    assert "Asikkala & Co: odottaa uutta yritystä. Virhe: 451 busy." in problems

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+
+from sqlmodel import Session
 
 from nimeamiset.config import Settings
+from nimeamiset.models import Round
 from nimeamiset.runtime import Runtime, build_runtime
 from nimeamiset.schema import upgrade
 from nimeamiset.services.delivery import deliver_all
-from nimeamiset.services.rounds import RoundNotFound
-from nimeamiset.services.status import round_status
-
-STATE_FI = {
-    "pending": "odottaa",
-    "invited": "pyydetty",
-    "nominated": "nimetty",
-    "declined": "ei nimeä",
-}
+from nimeamiset.services.rounds import RoundNotFound, get_round
 
 
 class UsageError(Exception):
@@ -31,9 +25,10 @@ def runtime(settings: Settings | None = None) -> Runtime:
     return rt
 
 
-def status_or_usage(session: Any, round_id: str) -> dict[str, Any]:
+def status_or_usage(session: Session, round_id: str) -> Round:
+    """The round; an unknown one stops the command with a usage error."""
     try:
-        return round_status(session, round_id)
+        return get_round(session, round_id)
     except RoundNotFound:
         raise UsageError(f"no round {round_id!r} (see 'nimeamiset round list')") from None
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from nimeamiset.domain.roster import Gender, Roster, RosterPerson, SeatStatus
+from nimeamiset.domain.status import Category, RoundStatus, StatusFilter
 from nimeamiset.domain.timefmt import format_date, format_datetime, format_meeting
 from nimeamiset.exports.content import balance_texts
 from nimeamiset.models import NominationRequest, Nominee, Organisation, Reply, Round
@@ -125,21 +126,36 @@ def extension(
     }
 
 
-def summary(round_: Round, organisations: Sequence[dict[str, Any]], link: str) -> dict[str, Any]:
-    """For staff: the status rows of ``round_status``, grouped."""
+def summary(round_: Round, status: RoundStatus, link: str) -> dict[str, Any]:
+    """For staff: the round's status (``services.status.round_status``), grouped."""
 
-    def names(*states: str) -> list[dict[str, Any]]:
+    def rows(category: Category) -> list[dict[str, Any]]:
         return [
-            {"name": o["name"], "late": o["late"], "reminders_sent": o["reminders_sent"]}
-            for o in organisations
-            if o["state"] in states
+            {
+                "name": o.name,
+                "late": o.late,
+                "overdue": o.overdue,
+                "reminders_sent": o.reminders_sent,
+                "filled_by": o.joint_filled_by or "",
+            }
+            for o in status.in_category(category)
         ]
 
+    problems = [
+        {
+            "name": o.name,
+            "invitation": o.invitation.text if o.invitation and o.invitation.problem else "",
+        }
+        for o in status.filtered(StatusFilter.DELIVERY)
+    ]
     return {
         "round": _round(round_, "fi"),
-        "nominated": names("nominated"),
-        "declined": names("declined"),
-        "missing": names("pending", "invited"),
+        "counts": status.counts_text,
+        "nominated": rows(Category.NOMINATED),
+        "declined": rows(Category.DECLINED),
+        "missing": rows(Category.MISSING),
+        "joint": rows(Category.JOINT),
+        "delivery_problems": problems,
         "link": link,
     }
 

@@ -43,15 +43,13 @@ def queue_due_summaries(session: Session, mail: Mail, *, now: datetime, hours: H
         if claimed != 1:
             session.rollback()
             continue
-        status = round_status(session, round_id)
+        status = round_status(session, round_id, now=now)
         queue_email(
             session,
             mail,
             kind="summary",
             lang="fi",
-            context=catalog.summary(
-                round_, status["organisations"], f"{mail.base_url}/henkilosto/{round_id}"
-            ),
+            context=catalog.summary(round_, status, f"{mail.base_url}/henkilosto/{round_id}"),
             to=round_.contact_email,
             to_name=round_.contact_name,
             dedupe_key=f"summary:{round_id}:{round_.deadline.isoformat()}",
