@@ -18,7 +18,13 @@ from nimeamiset.models import NominationRequest, Nominee, Organisation, Reply, R
 from nimeamiset.services.joint_seats import Holder
 
 RENDERER = EmailRenderer(Settings().templates_dir)
-NO_DEADLINE = {"roster", "confirmation-declined", "joint_seat_answer", "joint_seat_answer-confirm"}
+NO_DEADLINE = {
+    "roster",
+    "confirmation-declined",
+    "confirmation-joint",
+    "joint_seat_answer",
+    "joint_seat_answer-confirm",
+}
 LINK = "https://nimeamiset.example.fi/n/AbCdEfGhIjKlMnOpQrStUvWxYz012345"
 EVIL = "Åsa <b>O'Brien</b> & co"
 # Kinds sent to the people named, not to a registry office: no deadline, no personal link.
@@ -221,6 +227,21 @@ def contexts(lang: str) -> dict[str, dict[str, Any]]:
         ),
         "confirmation-declined": catalog.confirmation(
             round_, organisation, request, declined, [], LINK
+        ),
+        "confirmation-joint": catalog.confirmation(
+            round_,
+            organisation,
+            request,
+            Reply(
+                request_id=1,
+                version=1,
+                kind="objection",
+                decline_reason=EVIL,
+                submitted_at=datetime(2024, 3, 20, tzinfo=UTC),
+            ),
+            [],
+            LINK,
+            holder=Holder("Heinola", EVIL, "Pekka Mäkelä"),
         ),
     }
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nimeamiset.domain.roster import Gender, Roster, RosterPerson, SeatStatus
 from nimeamiset.domain.status import Category, RoundStatus, StatusFilter
 from nimeamiset.domain.timefmt import format_date, format_datetime, format_meeting
 from nimeamiset.exports.content import balance_texts
 from nimeamiset.models import NominationRequest, Nominee, Organisation, Reply, Round
+
+if TYPE_CHECKING:
+    from nimeamiset.services.joint_seats import Holder
 
 SEAT_ROLES = ("member", "deputy")
 
@@ -76,7 +79,20 @@ def confirmation(
     reply: Reply,
     nominees: Sequence[Nominee],
     link: str,
+    *,
+    holder: Holder | None = None,
 ) -> dict[str, Any]:
+    """The reply as received. For a joint seat filled by another organisation (``holder``),
+    whether this one agreed or asked staff to change it, with its message."""
+    joint = None
+    if holder is not None:
+        joint = {
+            "agreed": reply.kind == "confirm",
+            "holder": holder.organisation,
+            "member": holder.member,
+            "deputy": holder.deputy,
+            "message": reply.decline_reason if reply.kind == "objection" else "",
+        }
     return {
         "round": _round(round_, request.language),
         "organisation": organisation.name,
@@ -87,6 +103,7 @@ def confirmation(
         "declined": reply.declined,
         "decline_reason": reply.decline_reason,
         "seats": _people(nominees),
+        "joint": joint,
     }
 
 
