@@ -22,6 +22,7 @@ CHANNEL_FI = {
     "email": "sähköpostitse",
     "phone": "puhelimitse",
     "letter": "kirjeitse",
+    "staff": "henkilöstön vaihtama",
 }
 ROLE_FI = {"member": "varsinainen jäsen", "deputy": "varajäsen"}
 ACCESS_ACTION_FI = {
