@@ -5,10 +5,12 @@ from __future__ import annotations
 import email
 import email.policy
 import os
+import re
 import socket
 import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -18,13 +20,17 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
 from nimeamiset.config import Settings
 from nimeamiset.db import make_engine, session_scope
 from nimeamiset.domain.roundfile import parse_round_file
+from nimeamiset.domain.tokens import hash_token
+from nimeamiset.models import StaffSession
 from nimeamiset.runtime import Runtime, build_runtime
 from nimeamiset.services.rounds import create_round
+from nimeamiset.services.staff_accounts import add_account
+from nimeamiset.web.auth import SESSION_COOKIE
 from tests.helpers import TESTER
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -146,7 +152,6 @@ def settings(db_url: str, smtp_server: SmtpServer, tmp_path: Path) -> Settings:
         mail_from="Päijät-Hämeen liitto <kirjaamo@paijat-hame.example.fi>",
         base_url="http://testserver",  # type: ignore[arg-type]
         now=LAUNCH_TIME,
-        staff_password="staff-secret",  # type: ignore[arg-type]
         secret_key="test-key-" + "k" * 40,  # type: ignore[arg-type]
     )
 
@@ -168,6 +173,70 @@ def round_id(runtime: Runtime) -> str:
     spec = parse_round_file(ROUND_FILE.read_text(encoding="utf-8"))
     with session_scope(runtime.engine) as session:
         return create_round(session, spec, actor=TESTER, now=runtime.now()).id
+
+
+# --- staff accounts ----------------------------------------------------------------------------
+
+STAFF_EMAIL = "koordinaattori@paijat-hame.example.fi"
+VIEWER_EMAIL = "katsoja@paijat-hame.example.fi"
+STAFF_PASSWORD = "Hämeen härkätie 2024 ✓"  # any Unicode works, at least 12 characters
+
+
+@dataclass(frozen=True)
+class StaffLogin:
+    id: int
+    email: str
+    password: str
+    role: str
+
+
+def make_staff_account(
+    rt: Runtime,
+    email: str = STAFF_EMAIL,
+    *,
+    role: str = "coordinator",
+    password: str = STAFF_PASSWORD,
+    name: str = "Kaisa Koordinaattori",
+) -> StaffLogin:
+    with session_scope(rt.engine) as session:
+        account, _ = add_account(
+            session, email=email, name=name, role=role, now=rt.now(), password=password
+        )
+    return StaffLogin(id=account.id, email=account.email, password=password, role=role)
+
+
+@pytest.fixture
+def staff_account(runtime: Runtime) -> StaffLogin:
+    """A coordinator with a known password: ``sign_in(client, staff_account.email,
+    staff_account.password)``."""
+    return make_staff_account(runtime)
+
+
+@pytest.fixture
+def viewer_account(runtime: Runtime) -> StaffLogin:
+    """A viewer (may look, may not change anything), with the same known password."""
+    return make_staff_account(runtime, VIEWER_EMAIL, role="viewer", name="Ville Katsoja")
+
+
+def sign_in(client: Any, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD) -> str:
+    """Sign in through the sign-in form of a TestClient's app, as a browser does; returns the
+    session's form token for ``data={"csrf": ...}`` in later POSTs."""
+    form = client.get("/henkilosto/kirjaudu")
+    match = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert match, "no form token on the sign-in page"
+    done = client.post(
+        "/henkilosto/kirjaudu",
+        data={"email": email, "password": password, "csrf": match.group(1)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, f"sign-in failed: {done.status_code}"
+    rt: Runtime = client.app.state.runtime
+    token = client.cookies.get(SESSION_COOKIE)
+    with session_scope(rt.engine) as session:
+        csrf: str = session.exec(
+            select(StaffSession.csrf_token).where(StaffSession.token_hash == hash_token(token))
+        ).one()
+    return csrf
 
 
 def unique_suffix() -> str:

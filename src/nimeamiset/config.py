@@ -29,6 +29,7 @@ def _default_templates_dir() -> Path:
 
 
 CRON_LINE = re.compile(r"[0-9A-Za-z*/,-]+(\s+[0-9A-Za-z*/,-]+){4}")
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 PLACEHOLDERS = frozenset({"changeme", "change-me", "secret", "salasana", "password"})
 
 
@@ -60,8 +61,15 @@ class Settings(BaseSettings):
     now: datetime | None = None
     """Pretend the current time is this (rehearsals and tests). Must carry an offset."""
 
-    staff_password: SecretStr | None = None
-    staff_password_file: Path | None = None
+    staff_session_idle_minutes: int = Field(default=60, ge=1, le=720)
+    """A signed-in staff member is signed out after this many minutes without a request."""
+
+    oidc_issuer: AnyHttpUrl | None = None
+    """Single sign-on (OpenID Connect) with the council's identity provider: its issuer URL.
+    Only a staff member with an active account of the same (verified) email gets in."""
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_client_secret_file: Path | None = None
 
     secret_key: SecretStr | None = None
     """Makes the personal links (with the nonce stored per request). Web and worker share it."""
@@ -118,10 +126,17 @@ class Settings(BaseSettings):
                 )
         return value
 
-    @field_validator("smtp_password", "staff_password", "secret_key", mode="before")
+    @field_validator(
+        "smtp_password",
+        "secret_key",
+        "oidc_issuer",
+        "oidc_client_id",
+        "oidc_client_secret",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
-        """``NIMEAMISET_STAFF_PASSWORD=`` in an env file means "not set", never "empty"."""
+        """``NIMEAMISET_SMTP_PASSWORD=`` in an env file means "not set", never "empty"."""
         if isinstance(value, str) and not value.strip():
             return None
         return value
@@ -130,11 +145,10 @@ class Settings(BaseSettings):
     def _secrets_from_files(self) -> Self:
         if self.smtp_password is None and self.smtp_password_file is not None:
             self.smtp_password = SecretStr(self.smtp_password_file.read_text().strip())
-        if self.staff_password is None and self.staff_password_file is not None:
-            text = self.staff_password_file.read_text().strip()
-            self.staff_password = SecretStr(text) if text else None
-        if self.staff_password is not None and len(self.staff_password.get_secret_value()) < 12:
-            raise ValueError("NIMEAMISET_STAFF_PASSWORD must be at least 12 characters")
+        if self.oidc_client_secret is None and self.oidc_client_secret_file is not None:
+            text = self.oidc_client_secret_file.read_text().strip()
+            self.oidc_client_secret = SecretStr(text) if text else None
+        self._check_oidc()
         if (self.smtp_username is None) != (self.smtp_password is None):
             raise ValueError(
                 "NIMEAMISET_SMTP_USERNAME and NIMEAMISET_SMTP_PASSWORD go together: "
@@ -146,6 +160,26 @@ class Settings(BaseSettings):
                 "set NIMEAMISET_SMTP_SECURITY to starttls or tls"
             )
         return self
+
+    def _check_oidc(self) -> None:
+        given = {
+            "NIMEAMISET_OIDC_ISSUER": self.oidc_issuer,
+            "NIMEAMISET_OIDC_CLIENT_ID": self.oidc_client_id,
+            "NIMEAMISET_OIDC_CLIENT_SECRET": self.oidc_client_secret,
+        }
+        missing = [name for name, value in given.items() if value is None]
+        if missing and len(missing) < len(given):
+            raise ValueError(
+                "single sign-on needs NIMEAMISET_OIDC_ISSUER, NIMEAMISET_OIDC_CLIENT_ID and "
+                f"NIMEAMISET_OIDC_CLIENT_SECRET together; missing: {', '.join(missing)}"
+            )
+        issuer = self.oidc_issuer
+        if issuer is not None and issuer.scheme != "https" and issuer.host not in LOOPBACK:
+            raise ValueError("NIMEAMISET_OIDC_ISSUER must be an https:// address")
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return self.oidc_issuer is not None
 
     @property
     def public_base_url(self) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlmodel import Session
 
 from nimeamiset.config import PACKAGE_DIR, Settings
 from nimeamiset.db import session_scope
@@ -28,11 +29,19 @@ from nimeamiset.prefect_server import DEFAULT_PORT as DEFAULT_PREFECT_PORT
 from nimeamiset.prefect_server import prefect_api
 from nimeamiset.runtime import build_runtime
 from nimeamiset.schema import upgrade
+from nimeamiset.services.events import Actor
 from nimeamiset.services.rounds import create_round
+from nimeamiset.services.staff_accounts import (
+    DuplicateEmail,
+    add_account,
+    set_active,
+    set_password,
+)
 from nimeamiset.web.app import create_app
 
 EXAMPLE = PACKAGE_DIR / "examples" / "ohjausryhma-2024.yaml"
-STAFF_PASSWORD_BYTES = 9  # a fresh 12-character password each time the demo starts
+DEMO_STAFF_EMAIL = "koordinaattori@paijat-hame.fi"
+STAFF_PASSWORD_BYTES = 12  # a fresh 16-character password each time the demo starts
 
 
 def _holiday_season(day: date) -> bool:
@@ -63,10 +72,28 @@ def demo_environment(var: Path, host: str, port: int, smtp_port: int) -> dict[st
         "NIMEAMISET_SMTP_SECURITY": "none",
         "NIMEAMISET_MAIL_CAPTURE_DIR": str(var / "mail"),
         "NIMEAMISET_BASE_URL": f"http://{host}:{port}",
-        "NIMEAMISET_STAFF_PASSWORD": secrets.token_urlsafe(STAFF_PASSWORD_BYTES),
         "NIMEAMISET_SECRET_KEY_FILE": str(var / "secret.key"),
         "PREFECT_HOME": str(var / "prefect"),
     }
+
+
+def demo_staff_account(session: Session, now: datetime) -> str:
+    """The demo's coordinator account, with a password made for this run (returned)."""
+    password = secrets.token_urlsafe(STAFF_PASSWORD_BYTES)
+    try:
+        add_account(
+            session,
+            email=DEMO_STAFF_EMAIL,
+            name="Demon koordinaattori",
+            role="coordinator",
+            now=now,
+            password=password,
+            source="demo",
+        )
+    except DuplicateEmail:
+        set_active(session, DEMO_STAFF_EMAIL, active=True, now=now, source="demo")
+        set_password(session, DEMO_STAFF_EMAIL, password, now=now, source="demo")
+    return password
 
 
 def serve_web_and_flows(app: Any, *, host: str, port: int, settings: Settings) -> None:
@@ -130,8 +157,9 @@ def _launch_and_serve(settings: Settings, api_url: str, *, host: str, port: int)
     upgrade(rt.engine)
     spec = parse_round_file(example_round_text(local(rt.now()).date()))
     with session_scope(rt.engine) as session:
+        staff_password = demo_staff_account(session, rt.now())
         if session.get(Round, spec.id) is None:
-            create_round(session, spec, now=rt.now())
+            create_round(session, spec, actor=Actor.command(), now=rt.now())
     from flows.launch import launch_round_flow  # after PREFECT_HOME is set
 
     assert spec.id is not None
@@ -148,7 +176,7 @@ def _launch_and_serve(settings: Settings, api_url: str, *, host: str, port: int)
     )
     print(
         f"Henkilöstö / staff: {base}/henkilosto/{spec.id}  "
-        f"(käyttäjä henkilosto, salasana {os.environ['NIMEAMISET_STAFF_PASSWORD']})"
+        f"(sähköposti {DEMO_STAFF_EMAIL}, salasana {staff_password})"
     )
     print(f"Prefect: {api_url.removesuffix('/api')}")
     print(

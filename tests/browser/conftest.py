@@ -27,13 +27,14 @@ from playwright.sync_api import (
     Page,
     Playwright,
     Response,
+    expect,
     sync_playwright,
 )
 from pydantic import AnyHttpUrl
 
 from nimeamiset.runtime import Runtime
 from nimeamiset.web.app import create_app
-from tests.conftest import IN_CI, SmtpServer
+from tests.conftest import IN_CI, SmtpServer, StaffLogin
 from tests.helpers import launch, link_in, message_to
 
 CHROMIUM = Path(os.environ.get("NIMEAMISET_CHROMIUM", "/usr/bin/chromium"))
@@ -217,6 +218,15 @@ def personal_link(live_server: LiveServer, round_id: str, smtp_server: SmtpServe
     assert link.startswith(f"{live_server.url}/n/"), link
     smtp_server.clear()
     return link
+
+
+def sign_in_with_form(page: Page, login: StaffLogin) -> None:
+    """On the staff sign-in page: type the email and password and press Kirjaudu, as staff do.
+    The browser then goes on where it was headed."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kirjaudu henkilöstön työtilaan")
+    page.get_by_label("Sähköposti").fill(login.email)
+    page.get_by_label("Salasana").fill(login.password)
+    page.get_by_role("button", name="Kirjaudu", exact=True).click()
 
 
 @pytest.fixture

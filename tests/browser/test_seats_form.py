@@ -13,8 +13,8 @@ from nimeamiset.domain.roundfile import parse_round_file
 from nimeamiset.services.roster import assemble
 from nimeamiset.services.rounds import create_round
 from tests.browser.axe import axe_check
-from tests.browser.conftest import LiveServer, new_context
-from tests.conftest import FIXTURES, SmtpServer
+from tests.browser.conftest import LiveServer, new_context, sign_in_with_form
+from tests.conftest import FIXTURES, SmtpServer, StaffLogin
 from tests.helpers import TESTER, launch, link_in, to_address, work
 
 pytestmark = pytest.mark.browser
@@ -105,7 +105,11 @@ def test_joint_seat_filled_then_confirmed(
 
 
 def test_staff_page_shows_replies_balance_and_versions(
-    browser: Browser, live_server: LiveServer, links: dict[str, str], page: Page
+    browser: Browser,
+    live_server: LiveServer,
+    links: dict[str, str],
+    page: Page,
+    staff_account: StaffLogin,
 ) -> None:
     page.goto(links["lahti"])
     fill_person(page, "Varsinainen jäsen (paikka 1)", "Anna Aalto", "anna@example.fi", "Nainen")
@@ -117,13 +121,11 @@ def test_staff_page_shows_replies_balance_and_versions(
     with work(rt, "muotoryhma") as unit:
         assemble(unit, reason="pyynnöstä")
 
-    context = new_context(
-        browser,
-        bypass_csp=True,
-        http_credentials={"username": "henkilosto", "password": "staff-secret"},
-    )
+    context = new_context(browser, bypass_csp=True)
     staff = context.new_page()
-    staff.goto(f"{live_server.url}/henkilosto/muotoryhma")
+    staff.goto(f"{live_server.url}/henkilosto/muotoryhma")  # leads to the sign-in form first
+    axe_check(staff, "the staff sign-in page")
+    sign_in_with_form(staff, staff_account)
     expect(staff.get_by_role("heading", level=1)).to_have_text(
         "Päijät-Hämeen testiohjelman ohjausryhmä"
     )

@@ -217,10 +217,9 @@ def test_env_example_is_a_valid_configuration(
     active, _ = env_example()
     # The web app and the flow runs have different working directories: one key file for both.
     assert Path(active["NIMEAMISET_SECRET_KEY_FILE"]).is_absolute()
-    for name in ("NIMEAMISET_SMTP_PASSWORD_FILE", "NIMEAMISET_STAFF_PASSWORD_FILE"):
-        secret = tmp_path / name
-        secret.write_text("not-a-real-secret\n")
-        active[name] = str(secret)
+    secret = tmp_path / "smtp-password"
+    secret.write_text("not-a-real-secret\n")
+    active["NIMEAMISET_SMTP_PASSWORD_FILE"] = str(secret)
     active["NIMEAMISET_SECRET_KEY_FILE"] = str(tmp_path / "key" / "secret.key")
     for name in list(os.environ):
         if name.startswith("NIMEAMISET_"):
@@ -232,7 +231,7 @@ def test_env_example_is_a_valid_configuration(
 
     assert settings.smtp_password is not None
     assert settings.smtp_password.get_secret_value() == "not-a-real-secret"
-    assert settings.staff_password is not None
+    assert settings.staff_session_idle_minutes == 60 and not settings.oidc_enabled
     assert settings.now is None and settings.mail_capture_dir is None  # production
     assert settings.public_base_url.startswith("https://")
     assert settings.database_url.startswith("postgresql://")

@@ -14,7 +14,14 @@ from nimeamiset.models import AuditEvent, OutboxMessage, Reply
 from nimeamiset.runtime import Runtime
 from nimeamiset.services.status import round_status
 from nimeamiset.web.app import create_app
-from tests.conftest import AFTER_DEADLINE, BEFORE_DEADLINE, SmtpServer, at
+from tests.conftest import (
+    AFTER_DEADLINE,
+    BEFORE_DEADLINE,
+    SmtpServer,
+    StaffLogin,
+    at,
+    sign_in,
+)
 from tests.helpers import launch, link_in, message_to, parts, work
 
 ASIKKALA = "kirjaamo@asikkala.example.fi"
@@ -197,16 +204,16 @@ def test_late_reply_is_accepted_and_says_so(
         assert round_status(session, round_id, now=runtime.now()).organisations[0].late
 
 
-def test_staff_pages_need_the_password(
-    client: TestClient, launched: dict[str, str], round_id: str
+def test_staff_pages_need_a_signed_in_account(
+    client: TestClient, launched: dict[str, str], round_id: str, staff_account: StaffLogin
 ) -> None:
-    assert client.get(f"/henkilosto/{round_id}").status_code == 401
-    assert client.get(f"/henkilosto/{round_id}", auth=("henkilosto", "wrong")).status_code == 401
-    page = client.get(f"/henkilosto/{round_id}", auth=("henkilosto", "staff-secret"))
+    away = client.get(f"/henkilosto/{round_id}", follow_redirects=False)
+    assert away.status_code == 303
+    assert away.headers["location"] == f"/henkilosto/kirjaudu?seuraava=/henkilosto/{round_id}"
+    sign_in(client, staff_account.email, staff_account.password)
+    page = client.get(f"/henkilosto/{round_id}")
     assert page.status_code == 200 and "Asikkala" in page.text
-    roster = client.get(
-        f"/henkilosto/{round_id}/kokoonpano.csv", auth=("henkilosto", "staff-secret")
-    )
+    roster = client.get(f"/henkilosto/{round_id}/kokoonpano.csv")
     assert roster.content.startswith(b"\xef\xbb\xbforganisaatio;rooli;")
 
 

@@ -8,16 +8,36 @@ from pydantic import ValidationError
 from nimeamiset.config import Settings, secret_key_bytes
 
 
-def test_an_empty_staff_password_means_no_staff_pages(tmp_path: Path) -> None:
-    assert Settings(staff_password="   ").staff_password is None  # type: ignore[arg-type]
-    empty = tmp_path / "password"
-    empty.write_text("\n")
-    assert Settings(staff_password_file=empty).staff_password is None
+def test_single_sign_on_needs_issuer_client_and_secret_together(tmp_path: Path) -> None:
+    assert not Settings(oidc_issuer="", oidc_client_id=" ").oidc_enabled  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="missing: NIMEAMISET_OIDC_CLIENT_SECRET"):
+        Settings(oidc_issuer="https://login.example.fi", oidc_client_id="x")  # type: ignore[arg-type]
+    secret = tmp_path / "oidc-secret"
+    secret.write_text("client-secret\n")
+    settings = Settings(
+        oidc_issuer="https://login.example.fi/realms/liitto",  # type: ignore[arg-type]
+        oidc_client_id="nimeamiset",
+        oidc_client_secret_file=secret,
+    )
+    assert settings.oidc_enabled
+    assert settings.oidc_client_secret is not None
+    assert settings.oidc_client_secret.get_secret_value() == "client-secret"
 
 
-def test_a_short_staff_password_is_refused() -> None:
-    with pytest.raises(ValidationError, match="at least 12"):
-        Settings(staff_password="demo")  # type: ignore[arg-type]
+def test_single_sign_on_over_plain_http_only_on_this_machine() -> None:
+    with pytest.raises(ValidationError, match="https"):
+        Settings(oidc_issuer="http://login.example.fi", oidc_client_id="x", oidc_client_secret="y")  # type: ignore[arg-type]
+    assert Settings(
+        oidc_issuer="http://127.0.0.1:9400",  # type: ignore[arg-type]
+        oidc_client_id="x",
+        oidc_client_secret="y",  # type: ignore[arg-type]
+    ).oidc_enabled
+
+
+def test_staff_session_idle_time_is_bounded() -> None:
+    assert Settings().staff_session_idle_minutes == 60
+    with pytest.raises(ValidationError):
+        Settings(staff_session_idle_minutes=0)
 
 
 def test_placeholder_secret_keys_are_refused() -> None:

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from nimeamiset.config import Settings
 from nimeamiset.runtime import Runtime, build_runtime
 from nimeamiset.services.replies import LinkNotValid
-from nimeamiset.web import capture_view, reply, staff
+from nimeamiset.web import auth, capture_view, reply, signin, staff
 from nimeamiset.web.deps import make_templates, pick_language, render
 
 log = logging.getLogger("nimeamiset.web")
@@ -39,6 +39,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.include_router(reply.router)
     app.add_exception_handler(LinkNotValid, reply.invalid_link)
+    # Sign-in routes first: the staff router's /henkilosto/{round_id} would match them too.
+    app.include_router(signin.router)
+    auth.install(app)
     app.include_router(staff.router)
     app.include_router(capture_view.router)
 
@@ -52,12 +55,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             response.headers.setdefault(key, value)
         # Log the route's pattern, never the path itself: it carries personal link tokens.
         route = request.scope.get("route")
+        person = getattr(request.state, "staff", None)
         log.info(
-            "%s %s %d %.0fms",
+            "%s %s %d %.0fms %s",
             request.method,
             getattr(route, "path", "-"),
             response.status_code,
             (time.perf_counter() - started) * 1000,
+            person.email if person is not None else "-",
         )
         return response
 
@@ -66,10 +71,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         return render(
             request,
             "home.html",
-            {
-                "capture": rt.settings.mail_capture_dir is not None,
-                "staff": rt.settings.staff_password is not None,
-            },
+            {"capture": rt.settings.mail_capture_dir is not None},
             lang=pick_language(request, "fi"),
         )
 

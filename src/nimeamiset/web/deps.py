@@ -45,12 +45,16 @@ def render(
     lang: str,
     status_code: int = 200,
 ) -> HTMLResponse:
+    """Render a page. Every page gets ``staff`` (the signed-in staff member or None) and
+    ``csrf`` (their session's form token, for ``<input type="hidden" name="csrf">``)."""
     templates: Jinja2Templates = request.app.state.templates
     full = {
         "t": translate(lang),
         "lang": lang,
         "languages": LANGUAGE_NAMES,
         "path": request.url.path,
+        "staff": getattr(request.state, "staff", None),
+        "csrf": getattr(request.state, "csrf", ""),
         **context,
     }
     return templates.TemplateResponse(request, template, full, status_code=status_code)

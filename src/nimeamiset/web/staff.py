@@ -1,15 +1,12 @@
-"""The staff workspace: rounds, who has replied, the roster download. Behind HTTP Basic auth
-with the password from ``NIMEAMISET_STAFF_PASSWORD``; without one, these pages do not exist."""
+"""The staff workspace: rounds, who has replied, the roster download. Only for signed-in staff
+(:mod:`nimeamiset.web.auth`)."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
-from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
-from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from sqlmodel import col, select
 
 from nimeamiset.db import session_scope
@@ -20,27 +17,12 @@ from nimeamiset.models import RosterVersion, Round
 from nimeamiset.services.roster import VersionNotFound, load_roster
 from nimeamiset.services.rounds import RoundNotFound
 from nimeamiset.services.status import round_status
+from nimeamiset.web.auth import current_staff, guard_staff_route
 from nimeamiset.web.deps import RuntimeDep, render
 
-basic = HTTPBasic(realm="nimeamiset", auto_error=False)
-STAFF_USER = "henkilosto"
-
-
-def require_staff(
-    rt: RuntimeDep, credentials: Annotated[HTTPBasicCredentials | None, Depends(basic)]
-) -> None:
-    password = rt.settings.staff_password
-    if password is None:
-        raise HTTPException(404)
-    ok = credentials is not None and secrets.compare_digest(
-        credentials.username.encode() + b":" + credentials.password.encode(),
-        f"{STAFF_USER}:{password.get_secret_value()}".encode(),
-    )
-    if not ok:
-        raise HTTPException(401, headers={"WWW-Authenticate": 'Basic realm="nimeamiset"'})
-
-
-router = APIRouter(prefix="/henkilosto", dependencies=[Depends(require_staff)])
+router = APIRouter(
+    prefix="/henkilosto", dependencies=[Depends(current_staff), Depends(guard_staff_route)]
+)
 
 STATE_FI = {
     "pending": "odottaa lähetystä",
