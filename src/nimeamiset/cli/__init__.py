@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from nimeamiset.cli import operations as ops
 from nimeamiset.cli import rounds as rnd
+from nimeamiset.cli import staff as staff_accounts
 from nimeamiset.cli.common import UsageError
 from nimeamiset.config import get_settings
 from nimeamiset.domain.people import GENDERS
@@ -83,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     roster.add_argument("-o", "--output", default="-", help="file, or - for standard output")
     roster.set_defaults(func=rnd.cmd_roster)
+
+    staff_accounts.add_arguments(commands)
 
     outbox = commands.add_parser("outbox", help="outgoing mail").add_subparsers(
         dest="outbox_command", required=True
