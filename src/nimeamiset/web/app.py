@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from nimeamiset.config import Settings
 from nimeamiset.runtime import Runtime, build_runtime
 from nimeamiset.services.replies import LinkNotValid
-from nimeamiset.web import auth, capture_view, reply, signin, staff
+from nimeamiset.web import auth, capture_view, oidc, reply, signin, staff
 from nimeamiset.web.deps import make_templates, pick_language, render
 
 log = logging.getLogger("nimeamiset.web")
@@ -41,6 +41,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_exception_handler(LinkNotValid, reply.invalid_link)
     # Sign-in routes first: the staff router's /henkilosto/{round_id} would match them too.
     app.include_router(signin.router)
+    if rt.settings.oidc_enabled:
+        app.include_router(oidc.router)
     auth.install(app)
     app.include_router(staff.router)
     app.include_router(capture_view.router)
