@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from nimeamiset.config import Settings
 from nimeamiset.runtime import Runtime, build_runtime
 from nimeamiset.services.replies import LinkNotValid
-from nimeamiset.web import auth, capture_view, oidc, reply, signin, staff
+from nimeamiset.web import auth, capture_view, oidc, reply, signin, staff, staff_actions
 from nimeamiset.web.deps import make_templates, pick_language, render
 
 log = logging.getLogger("nimeamiset.web")
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(oidc.router)
     auth.install(app)
     app.include_router(staff.router)
+    app.include_router(staff_actions.router)
     app.include_router(capture_view.router)
 
     @app.middleware("http")
