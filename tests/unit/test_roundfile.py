@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from nimeamiset.domain.roundfile import RoundFileError, parse_round_file, slugify
+from nimeamiset.domain.roundfile import RESERVED_IDS, RoundFileError, parse_round_file, slugify
 from tests.conftest import ROUND_FILE
 
 GOOD = ROUND_FILE.read_text(encoding="utf-8")
@@ -163,3 +163,13 @@ def test_a_bad_contact_phone_is_refused() -> None:
     text = GOOD.replace('phone: "044 077 3431"', 'phone: "12"')
     [(line, key, _)] = problems(text)
     assert (line, key) == (line_of(text, "contact:"), "contact.phone")
+
+
+@pytest.mark.parametrize("reserved", sorted(RESERVED_IDS))
+def test_ids_of_staff_pages_are_refused_and_never_made(reserved: str) -> None:
+    text = GOOD.replace("id: testiryhma", f"id: {reserved}", 1)
+    with pytest.raises(RoundFileError) as caught:
+        parse_round_file(text)
+    assert [p.key for p in caught.value.problems] == ["id"]
+    assert "reserved" in caught.value.problems[0].message
+    assert slugify(reserved) not in RESERVED_IDS

@@ -131,6 +131,8 @@ class Invitee:
 
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
+RESERVED_IDS = frozenset({"kirjaudu", "kirjaudu-ulos", "aseta-salasana", "kayttoloki", "uusi"})
+"""Paths of the staff pages under /henkilosto/: a round of this id could not be reached."""
 
 
 class RoundSpec(_Strict):
@@ -151,6 +153,13 @@ class RoundSpec(_Strict):
     reminders: Annotated[list[Annotated[int, Field(ge=-60, le=180)]], Field(max_length=10)] = Field(
         default_factory=lambda: list(DEFAULT_OFFSETS)
     )
+
+    @field_validator("id")
+    @classmethod
+    def _not_reserved(cls, value: str | None) -> str | None:
+        if value in RESERVED_IDS:
+            raise ValueError(f"{value!r} is reserved for the staff pages: choose another id")
+        return value
 
     @field_validator("deadline", mode="before")
     @classmethod
@@ -214,7 +223,8 @@ def slugify(text: str, max_length: int = 60) -> str:
     folded = unicodedata.normalize("NFKD", text.lower())
     ascii_only = "".join(ch for ch in folded if not unicodedata.combining(ch))
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")
-    return slug[:max_length].rstrip("-") or "kierros"
+    slug = slug[:max_length].rstrip("-") or "kierros"
+    return f"{slug}-kierros" if slug in RESERVED_IDS else slug
 
 
 def _key_name(path: Path_) -> str:
