@@ -56,7 +56,18 @@ def free_port() -> int:
 class _Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], bytes]] = []
+        self.refused: dict[str, str] = {}  # address (lower case) -> the SMTP reply refusing it
         self.lock = threading.Lock()
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        with self.lock:
+            refusal = self.refused.get(address.lower())
+        if refusal is not None:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
@@ -84,6 +95,12 @@ class SmtpServer:
     def clear(self) -> None:
         with self.inbox.lock:
             self.inbox.messages.clear()
+
+    def refuse(self, address: str, reply: str = "550 5.1.1 No such user here") -> None:
+        """Answer RCPT TO for this address with a permanent refusal, as a real server does
+        for a mailbox that does not exist."""
+        with self.inbox.lock:
+            self.inbox.refused[address.lower()] = reply
 
 
 @pytest.fixture

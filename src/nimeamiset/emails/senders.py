@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -45,10 +46,19 @@ class Sender(Protocol):
         ...
 
 
+ENHANCED_CODE = re.compile(r"^\s*([245]\.\d{1,3}\.\d{1,3})\b")
+
+
 def _describe(exc: BaseException) -> str:
-    # Never the recipient: SMTP errors can quote addresses, so keep only type and code.
+    """The error's type, SMTP reply code and enhanced status code (``550 5.1.1``).
+
+    Never the server's text: SMTP errors can quote addresses."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) and exc.recipients:
+        exc = exc.recipients[0]
     code = getattr(exc, "code", None)
-    return f"{type(exc).__name__}{f' {code}' if code else ''}"
+    enhanced = ENHANCED_CODE.match(str(getattr(exc, "message", "") or ""))
+    detail = " ".join(str(part) for part in (code, enhanced and enhanced.group(1)) if part)
+    return f"{type(exc).__name__}{f' {detail}' if detail else ''}"
 
 
 class SmtpSender:
