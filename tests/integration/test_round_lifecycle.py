@@ -107,10 +107,14 @@ def test_reply_then_correction_keeps_every_version(
         versions = session.exec(select(Reply.version).order_by(Reply.version)).all()
         audit = session.exec(select(AuditEvent).where(AuditEvent.entity == "request")).all()
     assert versions == [1, 2]
-    assert [(a.old_state, a.new_state) for a in audit if a.actor == "organisation"] == [
-        ("invited", "nominated"),
-        ("nominated", "nominated"),
+    by_organisation = [a for a in audit if a.actor.startswith("organisation:")]
+    assert [(a.kind, a.old_state, a.new_state) for a in by_organisation] == [
+        ("reply.recorded", "", ""),
+        ("request.state", "invited", "nominated"),
+        ("reply.recorded", "", ""),
+        ("request.state", "nominated", "nominated"),
     ]
+    assert {a.actor for a in by_organisation} == {f"organisation:{by_organisation[0].entity_id}"}
 
 
 def test_confirmation_is_mailed_with_a_copy_of_the_reply(
