@@ -141,12 +141,25 @@ def _account(session: Session, email: str) -> StaffAccount:
     return found
 
 
-def _log(
-    session: Session, *, now: datetime, email: str, action: str, source: str, target: str = ""
+def log_access(
+    session: Session,
+    *,
+    now: datetime,
+    email: str,
+    action: str,
+    source: str,
+    target: str = "",
+    round_id: str | None = None,
 ) -> None:
+    """One access log row (who, what, when; never the content), in the caller's transaction."""
     session.add(
         AccessLogEntry(
-            at=now, staff_email=email[:320], action=action, target=target[:200], source=source[:64]
+            at=now,
+            staff_email=email[:320],
+            action=action[:32],
+            target=target[:200],
+            round_id=round_id,
+            source=source[:64],
         )
     )
 
@@ -193,7 +206,7 @@ def add_account(
     )
     token = None if hashed is not None else _new_setup_link(account, now)
     session.add(account)
-    _log(session, now=now, email=address, action="account_added", source=source)
+    log_access(session, now=now, email=address, action="account_added", source=source)
     session.commit()
     return _view(account), token
 
@@ -208,7 +221,7 @@ def set_password(
     account.password_hash = hashed
     account.setup_token_hash = account.setup_expires_at = None
     _end_sessions(session, account.id, now)
-    _log(session, now=now, email=account.email, action="password_set", source=source)
+    log_access(session, now=now, email=account.email, action="password_set", source=source)
     session.commit()
     return _view(account)
 
@@ -223,7 +236,7 @@ def reset_account(session: Session, email: str, *, now: datetime, source: str = 
     account.password_hash = None
     token = _new_setup_link(account, now)
     _end_sessions(session, account.id, now)
-    _log(session, now=now, email=account.email, action="account_reset", source=source)
+    log_access(session, now=now, email=account.email, action="account_reset", source=source)
     session.commit()
     return token
 
@@ -239,7 +252,7 @@ def set_active(
         account.setup_token_hash = account.setup_expires_at = None
         _end_sessions(session, account.id, now)
     action = "account_enabled" if active else "account_disabled"
-    _log(session, now=now, email=account.email, action=action, source=source)
+    log_access(session, now=now, email=account.email, action=action, source=source)
     session.commit()
     return _view(account)
 
@@ -285,7 +298,7 @@ def redeem_setup_link(
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise SetupLinkNotValid  # spent by a request a moment earlier
     _end_sessions(session, account.id, now)
-    _log(session, now=now, email=account.email, action="password_set", source=source)
+    log_access(session, now=now, email=account.email, action="password_set", source=source)
     session.commit()
     session.refresh(account)
     return _view(account)
@@ -321,7 +334,7 @@ def record_attempt(
 ) -> None:
     """An access log row for an attempt to sign in that let nobody in: ``sign_in_failed``
     (counted by :func:`blocked_until`) or ``sign_in_refused``. Commits."""
-    _log(
+    log_access(
         session, now=now, email=normalise_email(email), action=action, source=source, target=target
     )
     session.commit()

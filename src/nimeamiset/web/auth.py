@@ -20,9 +20,13 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from nimeamiset.db import session_scope
-from nimeamiset.models import AccessLogEntry
 from nimeamiset.runtime import Runtime
-from nimeamiset.services.staff_accounts import SESSION_MAX_AGE, AccountView, session_account
+from nimeamiset.services.staff_accounts import (
+    SESSION_MAX_AGE,
+    AccountView,
+    log_access,
+    session_account,
+)
 from nimeamiset.web.deps import RuntimeDep, render
 
 log = logging.getLogger("nimeamiset.web")
@@ -154,15 +158,14 @@ def record_access(
     """Write one access log row (who viewed or exported what, when; never the content) in a
     short transaction of its own."""
     with session_scope(rt.engine) as session:
-        session.add(
-            AccessLogEntry(
-                at=rt.now(),
-                staff_email=person.email if person else "",
-                action=action[:32],
-                target=target[:200],
-                round_id=round_id,
-                source=client_address(request),
-            )
+        log_access(
+            session,
+            now=rt.now(),
+            email=person.email if person else "",
+            action=action,
+            target=target,
+            round_id=round_id,
+            source=client_address(request),
         )
         session.commit()
 
