@@ -409,7 +409,7 @@ def test_a_closed_round_stops_its_links_and_cannot_be_closed_again(
     assert ">Sulje kierros</button>" not in client.get(f"{ROUND}/sulje").text
     again = submit(client, f"{ROUND}/sulje", csrf)
     assert again.status_code == 409
-    assert "Toimintoa ei tehty: vain käynnissä oleva kierros voidaan sulkea." in again.text
+    assert "Kierros ei ole käynnissä (tila: suljettu)." in again.text
     assert (RoundStateChanged.kind, f"staff:{STAFF_EMAIL}") in staff_events(runtime)
 
 

@@ -20,7 +20,7 @@ from nimeamiset.models import AuditEvent, NominationRequest, OutboxMessage, Repl
 from nimeamiset.runtime import Runtime
 from nimeamiset.services.assembly import assemble_and_notify
 from nimeamiset.services.events import Actor
-from nimeamiset.services.extensions import extend_deadline
+from nimeamiset.services.extensions import ExtensionError, extend_deadline
 from nimeamiset.services.invitations import ActionRefused, close_round, resend_invitation
 from nimeamiset.services.meetings import invite_to_meeting
 from nimeamiset.services.reminders import remind_now
@@ -32,6 +32,7 @@ from nimeamiset.services.replies import (
     submit_nomination,
     view_request,
 )
+from nimeamiset.services.work import RoundWork
 from tests.conftest import SmtpServer, at
 from tests.helpers import TESTER, deliver, launch, link_in, message_to, to_address, token_of, work
 
@@ -297,3 +298,82 @@ def test_a_closed_round_refuses_its_links_like_unknown_ones(
         nominate(rt, links[ASIKKALA], "Aino Aho", "Pekka Puu")
     with work(rt, round_id) as unit, pytest.raises(ActionRefused):
         close_round(unit)
+
+
+def test_a_reply_through_a_link_renewed_while_it_waited_is_refused(
+    runtime: Runtime, links: dict[str, str], round_id: str
+) -> None:
+    rt = at(runtime, moment("2024-03-20T10:00"))
+    asikkala = request_id(rt, round_id, ASIKKALA)
+    refused: list[str] = []
+
+    def reply_with_the_old_link() -> None:
+        try:
+            nominate(rt, links[ASIKKALA], "Aino Aho", "Pekka Puu")
+        except LinkNotValid:
+            refused.append("old link")
+
+    order = interleave(
+        rt,
+        round_id,
+        lambda unit: resend_invitation(unit, rt.mail, asikkala, new_link=True),
+        reply_with_the_old_link,
+    )
+    assert order == SERIAL and refused == ["old link"]
+    with session_scope(rt.engine) as session:
+        assert session.exec(select(Reply).where(Reply.request_id == asikkala)).all() == []
+
+
+def test_changes_that_do_not_fit_the_rounds_state_are_refused(
+    runtime: Runtime, links: dict[str, str], round_id: str
+) -> None:
+    rt = at(runtime, moment("2024-03-20T10:00"))
+    nominate(rt, links[ASIKKALA], "Aino Aho", "Pekka Puu")
+    asikkala = request_id(rt, round_id, ASIKKALA)
+    with work(rt, round_id) as unit, pytest.raises(ExtensionError, match="later than"):
+        extend_deadline(unit, rt.mail, date(2024, 3, 26), hours=rt.hours)
+    with work(rt, round_id) as unit:
+        close_round(unit)
+    replacement = Person("Reijo Rinne", "", "reijo@example.fi", "")
+    refused_when_closed: list[Callable[[RoundWork], object]] = [
+        lambda unit: extend_deadline(unit, rt.mail, date(2024, 4, 5), hours=rt.hours),
+        lambda unit: record_reply(unit, rt.mail, asikkala, decline_reason="Ei", channel="phone"),
+        lambda unit: replace_nominee(
+            unit, rt.mail, asikkala, seat=1, role="deputy", person=replacement
+        ),
+        lambda unit: resend_invitation(unit, rt.mail, asikkala),
+    ]
+    for change in refused_when_closed:
+        with work(rt, round_id) as unit, pytest.raises(ActionRefused, match="suljettu"):
+            change(unit)
+    with work(rt, round_id) as unit:  # the final roster may still be assembled
+        assert assemble_and_notify(unit, rt.mail, reason="pyynnöstä").version == 1
+
+
+def test_a_draft_round_cannot_be_assembled_or_answered_for(runtime: Runtime, round_id: str) -> None:
+    rt = at(runtime, moment("2024-03-12T10:00"))
+    asikkala = request_id(rt, round_id, ASIKKALA)
+    with work(rt, round_id) as unit, pytest.raises(ActionRefused, match="luonnos"):
+        assemble_and_notify(unit, rt.mail, reason="pyynnöstä")
+    with work(rt, round_id) as unit, pytest.raises(ActionRefused, match="luonnos"):
+        record_reply(unit, rt.mail, asikkala, decline_reason="Ei", channel="phone")
+
+
+def test_a_reminder_cancelled_today_does_not_stop_the_next_one(
+    runtime: Runtime, links: dict[str, str], round_id: str, smtp_server: SmtpServer
+) -> None:
+    rt = at(runtime, moment("2024-03-21T10:00"))
+    hartola = request_id(rt, round_id, HARTOLA)
+    with work(rt, round_id) as unit:
+        assert remind_now(unit, rt.mail, [hartola]) == ["Hartola"]
+    # Not yet delivered when staff correct the address: the queued reminder is withdrawn...
+    with work(rt, round_id) as unit:
+        resend_invitation(unit, rt.mail, hartola, email="uusi@hartola.example.fi")
+    # ... so a reminder to the new address may still go today.
+    with work(rt, round_id) as unit:
+        assert remind_now(unit, rt.mail, [hartola]) == ["Hartola"]
+    deliver(rt)
+    assert sorted(to_address(m) for m in smtp_server.received()) == [
+        "uusi@hartola.example.fi",
+        "uusi@hartola.example.fi",
+    ]

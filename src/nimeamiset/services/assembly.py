@@ -36,6 +36,7 @@ def assemble_and_notify(work: RoundWork, mail: Mail, *, reason: str) -> Assemble
     """Store a new roster version if anything changed and mail it to the contact person with
     the exports attached; invite to the meeting when the round asks for it or invitations
     went out before. In the work's transaction."""
+    work.require_state(RoundState.LAUNCHED, RoundState.CLOSED)  # a draft has no replies
     round_, round_id = work.round, work.round_id
     roster, changed = assemble(work, reason=reason)
     if changed:

@@ -8,7 +8,8 @@ from datetime import date
 from sqlmodel import col, select
 
 from nimeamiset.domain.reminders import Hours, effective_deadline, summary_due
-from nimeamiset.domain.timefmt import local
+from nimeamiset.domain.states import RoundState
+from nimeamiset.domain.timefmt import format_date, local
 from nimeamiset.emails import catalog
 from nimeamiset.models import NominationRequest, Organisation
 from nimeamiset.services.events import DeadlineExtended
@@ -18,7 +19,11 @@ from nimeamiset.services.work import RoundWork
 
 
 class ExtensionError(ValueError):
-    pass
+    """The new deadline does not fit; ``str()`` in English for the CLI, ``fi`` for staff."""
+
+    def __init__(self, message: str, fi: str) -> None:
+        super().__init__(message)
+        self.fi = fi
 
 
 @dataclass(frozen=True)
@@ -39,11 +44,17 @@ def extend_deadline(
     unsent reminder slots move with it, sent ones stay sent; every organisation affected that
     has not replied gets a short note. Under the round's lock: a reply arriving meanwhile
     waits, then is judged late or not against the new deadline."""
+    work.require_state(RoundState.LAUNCHED)
     session, round_, round_id, now = work.session, work.round, work.round_id, work.now
     if until < local(now).date():
-        raise ExtensionError(f"{until.isoformat()} has already passed")
+        raise ExtensionError(
+            f"{until.isoformat()} has already passed", "uusi määräaika on jo mennyt"
+        )
     if until >= local(round_.meeting_start).date():
-        raise ExtensionError("the new deadline must be before the first meeting")
+        raise ExtensionError(
+            "the new deadline must be before the first meeting",
+            "uuden määräajan on oltava ennen ensimmäistä kokousta",
+        )
     query = (
         select(NominationRequest, Organisation)
         .join(Organisation, col(Organisation.id) == NominationRequest.organisation_id)
@@ -58,9 +69,18 @@ def extend_deadline(
     rows = session.exec(query.with_for_update(of=NominationRequest)).all()
     if one and not rows:
         raise ExtensionError(
-            f"no organisation {organisation or request_id!r} in round {round_id!r}"
+            f"no organisation {organisation or request_id!r} in round {round_id!r}",
+            "organisaatiota ei ole tällä kierroksella",
         )
     old_round_deadline = round_.deadline
+    current = (
+        effective_deadline(old_round_deadline, rows[0][0].deadline) if one else old_round_deadline
+    )
+    if until <= current:
+        raise ExtensionError(
+            f"the new deadline must be later than the current one, {current.isoformat()}",
+            f"uuden määräajan on oltava myöhemmin kuin nykyinen, {format_date(current)}",
+        )
     if not one:
         round_.deadline = until
         if round_.summary_sent_for != until:

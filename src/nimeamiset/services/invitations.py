@@ -14,11 +14,9 @@ from nimeamiset.models import NominationRequest, Organisation, OutboxMessage
 from nimeamiset.services.events import AddressCorrected, InvitationResent, LinkRenewed
 from nimeamiset.services.outbox import QUEUED, Mail
 from nimeamiset.services.reminders import CANCELLED
-from nimeamiset.services.work import RoundWork
+from nimeamiset.services.work import ActionRefused, RoundWork
 
-
-class ActionRefused(ValueError):
-    """The action does not fit the round's or the request's state; the message says why."""
+__all__ = ["ActionRefused", "close_round", "resend_invitation"]
 
 
 def _distribution(work: RoundWork) -> list[str]:
@@ -30,11 +28,6 @@ def _distribution(work: RoundWork) -> list[str]:
             .order_by(col(NominationRequest.position))
         ).all()
     )
-
-
-def _open(work: RoundWork) -> None:
-    if work.round.state != RoundState.LAUNCHED:
-        raise ActionRefused("kierros ei ole käynnissä")
 
 
 def resend_invitation(
@@ -50,7 +43,7 @@ def resend_invitation(
 
     Invitations of this request still waiting in the outbox are withdrawn: they carry the old
     address or the old link."""
-    _open(work)
+    work.require_state(RoundState.LAUNCHED)
     request = work.lock_request(request_id)
     organisation = work.session.get(Organisation, request.organisation_id)
     assert organisation is not None
@@ -111,8 +104,7 @@ def resend_invitation(
 def close_round(work: RoundWork) -> None:
     """Close the round: its links then get the same "not valid" page as unknown ones, no
     reminder, summary or assembly is due any more, and reminders not yet sent are withdrawn."""
-    if work.round.state != RoundState.LAUNCHED:
-        raise ActionRefused("vain käynnissä oleva kierros voidaan sulkea")
+    work.require_state(RoundState.LAUNCHED)
     work.change_round_state(RoundState.CLOSED)
     work.round.next_summary_at = None
     work.round.next_assembly_at = None

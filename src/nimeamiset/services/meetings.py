@@ -12,6 +12,7 @@ from nimeamiset.domain.calendar import meeting_request, meeting_uid
 from nimeamiset.domain.people import email_key
 from nimeamiset.domain.reminders import DEFAULT_HOURS, Hours
 from nimeamiset.domain.roster import Roster, RosterPerson, SeatStatus
+from nimeamiset.domain.states import RoundState
 from nimeamiset.domain.timefmt import format_meeting, local
 from nimeamiset.emails import catalog
 from nimeamiset.emails.render import domain_of
@@ -139,6 +140,7 @@ def invite_to_meeting(
     """Invite everyone on the newest roster who does not hold an invitation at this SEQUENCE,
     and cancel for everyone who holds one but is no longer on it (a person named again later
     is invited again). In the work's transaction, under the round's lock."""
+    work.require_state(RoundState.LAUNCHED, RoundState.CLOSED)
     session, round_, round_id = work.session, work.round, work.round_id
     roster = load_roster(session, round_id)
     languages = _languages(session, round_id)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from nimeamiset.domain import reminders as rules
 from nimeamiset.domain.reminders import Hours, Slot
@@ -189,10 +189,15 @@ def remind_now(work: RoundWork, mail: Mail, request_ids: list[int]) -> list[str]
             continue
         organisation = work.session.get(Organisation, request.organisation_id)
         assert organisation is not None
-        today = local(work.now).date().isoformat()
-        _queue_reminder(
-            work, mail, request, organisation, dedupe_key=f"reminder:{request_id}:now:{today}"
-        )
+        # One key per attempt: a reminder cancelled today (its address was corrected, say)
+        # must not stop the one sent after it.
+        prefix = f"reminder:{request_id}:now:{local(work.now).date().isoformat()}"
+        attempts = work.session.exec(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(col(OutboxMessage.dedupe_key).startswith(prefix))
+        ).one()
+        _queue_reminder(work, mail, request, organisation, dedupe_key=f"{prefix}:{attempts + 1}")
         request.reminders_sent += 1
         work.session.add(request)
         work.record(ReminderQueued(request_id, 0, by_staff=True))

@@ -110,9 +110,12 @@ def _record(
     request, round_, _ = _find(session, token)
     session.rollback()  # the unit of work starts its own transaction with the round's lock
     with round_work(session, round_.id, actor=Actor.organisation(request.id), now=now) as work:
-        if work.round.state == RoundState.CLOSED:
-            raise LinkNotValid
         assert request.id is not None
+        # Again under the lock: the round may have closed, or staff given a new link, while
+        # this reply waited for it.
+        locked = work.lock_request(request.id)
+        if work.round.state != RoundState.LAUNCHED or locked.token_hash != hash_token(token):
+            raise LinkNotValid
         outcome = _record_for(
             work,
             mail,
@@ -327,6 +330,7 @@ def replace_nominee(
 
     The request is locked before its current reply is read: a reply arriving at the same
     moment is either wholly before (and this replaces within it) or waits for this one."""
+    work.require_state(RoundState.LAUNCHED)
     request = work.lock_request(request_id)
     reply = (
         work.session.get(Reply, request.current_reply_id, populate_existing=True)
@@ -373,6 +377,7 @@ def record_reply(
     every seat, or a decline with its reason. The organisation gets the usual confirmation."""
     if channel not in CHANNELS:
         raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
+    work.require_state(RoundState.LAUNCHED)
     request = work.lock_request(request_id)
     decline_reason = decline_reason.strip()
     if seats and decline_reason:

@@ -39,6 +39,14 @@ from nimeamiset.services.events import (
 from nimeamiset.services.outbox import Mail, queue_email
 
 
+class ActionRefused(ValueError):
+    """The change does not fit the round's or the request's state; the message, in Finnish,
+    says why."""
+
+
+STATE_FI = {"draft": "luonnos", "launched": "käynnissä", "closed": "suljettu"}
+
+
 class RoundNotFound(LookupError):
     def __init__(self, round_id: str) -> None:
         super().__init__(f"no round {round_id!r}")
@@ -61,6 +69,13 @@ class RoundWork:
     @property
     def round_id(self) -> str:
         return self.round.id
+
+    def require_state(self, *allowed: RoundState) -> None:
+        """Refuse the change unless the round is in one of these states (checked under the
+        lock, so a round closed a moment ago is seen closed)."""
+        state = RoundState(self.round.state)
+        if state not in allowed:
+            raise ActionRefused(f"kierros on {STATE_FI[state.value]}")
 
     def record(self, event: Event, *, detail: str = "") -> None:
         self.events.append(event)

@@ -90,6 +90,7 @@ def access_log_page(
 ) -> Response:
     with session_scope(rt.engine) as session:
         log = access_log(session, email=henkilo.strip() or None, page_number=_number(sivu))
+    record_access(rt, request, person, "view", request.url.path)
     return _page(request, person, "staff_access_log.html", {"log": log, "chosen": henkilo})
 
 

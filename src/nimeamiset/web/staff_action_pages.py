@@ -24,7 +24,7 @@ from nimeamiset.services.reminders import AlreadyReminded, remind_now
 from nimeamiset.services.replies import NothingToReplace
 from nimeamiset.services.status import round_status
 from nimeamiset.services.work import RoundNotFound, RoundWork, round_work
-from nimeamiset.web.auth import StaffPerson, verify_csrf
+from nimeamiset.web.auth import StaffPerson, record_access, verify_csrf
 from nimeamiset.web.delivery import deliver_now
 from nimeamiset.web.deps import render
 from nimeamiset.web.staff_fields import day_value
@@ -60,10 +60,7 @@ REFUSED: dict[type[Exception], Callable[[Exception], str]] = {
     NothingToReplace: lambda _: (
         "Vaihdettavaa ei ole: organisaatio ei ole nimennyt ketään. Kirjaa ensin vastaus."
     ),
-    ExtensionError: lambda _: (
-        "Määräaikaa ei muutettu: uuden määräajan on oltava tänään tai myöhemmin ja ennen "
-        "ensimmäistä kokousta."
-    ),
+    ExtensionError: lambda exc: f"Määräaikaa ei muutettu: {getattr(exc, 'fi', exc)}.",
     SeatTaken: lambda _: (
         "Yhteinen paikka on jo täytetty toisen organisaation nimeämillä henkilöillä. "
         "Vastausta ei kirjattu."
@@ -158,6 +155,15 @@ def page(
         "when": format_datetime,
         **context,
     }
+    # Action pages show organisations' replies and people: their views are logged too.
+    record_access(
+        request.app.state.runtime,
+        request,
+        getattr(request.state, "staff", None),
+        "view",
+        request.url.path,
+        round_id=target.status.id,
+    )
     return render(request, template, full, lang="fi", status_code=status_code)
 
 
