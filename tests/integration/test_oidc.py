@@ -58,8 +58,10 @@ def client(sso: Runtime) -> Iterator[TestClient]:
         yield c
 
 
-def person_at_provider(provider: str, email: str, *, verified: bool = True) -> None:
-    claims = {"email": email, "email_verified": verified, "name": "Kaisa K"}
+def person_at_provider(
+    provider: str, email: str, *, verified: bool = True, claim: str = "email_verified"
+) -> None:
+    claims = {"email": email, claim: verified, "name": "Kaisa K"}
     answer = httpx2.put(f"{provider}/users/{quote(email)}", json=claims)
     assert answer.status_code == 204
 
@@ -137,3 +139,14 @@ def test_an_answer_without_our_state_is_refused(
     assert forged.status_code == 403 and SESSION_COOKIE not in client.cookies
     client.cookies.clear()  # another browser, without the state cookie
     assert client.get(f"{back.path}?{back.query}").status_code == 403
+
+
+def test_entra_ids_domain_verified_claim_counts_as_verified(
+    sso: Runtime, client: TestClient, provider: str, staff_account: StaffLogin
+) -> None:
+    """Microsoft Entra ID sends no email_verified, but the optional claim xms_edov."""
+    person_at_provider(provider, staff_account.email, claim="xms_edov")
+    assert sign_on(client, provider, staff_account.email).status_code == 303
+    client.cookies.clear()
+    person_at_provider(provider, staff_account.email, verified=False, claim="xms_edov")
+    assert sign_on(client, provider, staff_account.email).status_code == 403
