@@ -76,6 +76,17 @@ def test_add_from_a_terminal_prints_a_one_time_link_that_works(
         assert client.get(f"/henkilosto/aseta-salasana/{token}").status_code == 200
 
 
+def test_add_with_nothing_on_standard_input_prints_a_link(
+    env: Runtime, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Run from a script with stdin closed (cron, </dev/null): a link, not an empty password."""
+    code, out, _ = run(
+        monkeypatch, capsys, "staff", "add", EMAIL, "--name", "Tarja P", stdin=io.StringIO("")
+    )
+    assert code == 0
+    assert setup_link(out)
+
+
 def test_add_with_a_piped_password_and_the_other_commands(
     env: Runtime, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -111,7 +122,7 @@ def test_add_with_a_piped_password_and_the_other_commands(
     ("argv", "stdin", "message"),
     [
         (("staff", "add", "eka@example.fi", "--name", "Eka"), "lyhyt\n", "12"),
-        (("staff", "add", "toka@example.fi", "--name", "Toka"), "", "12"),
+        (("staff", "add", "toka@example.fi", "--name", "Toka"), "\n", "12"),
         (("staff", "add", "EXISTS@example.fi", "--name", "Kolmas"), None, "exists"),
         (("staff", "disable", "ei-ole@example.fi"), None, "no staff account"),
         (("staff", "reset", "ei-ole@example.fi"), None, "no staff account"),

@@ -60,10 +60,12 @@ def _link(rt: Runtime, token: str, now: datetime) -> str:
 
 
 def _password_from_stdin() -> str | None:
-    """The password piped in (its first line), or None when standard input is a terminal."""
+    """The password piped in (its first line), or None when standard input is a terminal or
+    gives nothing at all (a cron job, ``</dev/null``): then a set-up link is printed."""
     if sys.stdin is None or sys.stdin.isatty():
         return None
-    return sys.stdin.readline().rstrip("\r\n")
+    line = sys.stdin.readline()
+    return line.rstrip("\r\n") if line else None
 
 
 def cmd_staff_add(args: argparse.Namespace) -> int:
