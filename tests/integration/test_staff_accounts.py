@@ -137,3 +137,47 @@ def test_a_disabled_accounts_set_up_link_is_dead(runtime: Runtime, client: TestC
     with session_scope(runtime.engine) as session:
         set_active(session, "uusi@paijat-hame.example.fi", active=False, now=runtime.now())
     assert client.get(f"/henkilosto/aseta-salasana/{token}").status_code == 404
+
+
+def test_attempts_sent_all_at_once_cannot_slip_past_the_limit_together(
+    runtime: Runtime, staff_account: StaffLogin
+) -> None:
+    """Each attempt is recorded before it is checked, so ten guesses arriving together see
+    each other: no more than the five allowed get their password checked."""
+    import threading
+
+    from nimeamiset.services.staff_accounts import (
+        FAILURES_ALLOWED,
+        begin_attempt,
+        blocked_until,
+        finish_attempt,
+    )
+
+    recorded = threading.Barrier(10)
+    checked: list[bool] = []
+
+    def guess() -> None:
+        with session_scope(runtime.engine) as session:
+            attempt = begin_attempt(
+                session, email=staff_account.email, source="203.0.113.7", now=runtime.now()
+            )
+            recorded.wait(10)  # the worst case: all recorded before any is checked
+            until = blocked_until(
+                session,
+                source="203.0.113.7",
+                email=staff_account.email,
+                now=runtime.now(),
+                attempt_id=attempt,
+            )
+            checked.append(until is None)
+            finish_attempt(
+                session, attempt, action="sign_in_throttled" if until else "sign_in_failed"
+            )
+
+    threads = [threading.Thread(target=guess) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(checked) == 10
+    assert checked.count(True) <= FAILURES_ALLOWED

@@ -348,18 +348,48 @@ def active_account(session: Session, email: str) -> AccountView | None:
     return _view(account) if account is not None and account.active else None
 
 
-def blocked_until(session: Session, *, source: str, email: str, now: datetime) -> datetime | None:
+ATTEMPT = "sign_in_attempt"
+"""A password sign-in being checked: counted like a failure until it is known not to be one,
+so that attempts sent all at once cannot slip past the limit together."""
+
+
+def begin_attempt(session: Session, *, email: str, source: str, now: datetime) -> int:
+    """Record a password sign-in before it is checked. Commits; returns the row's id."""
+    row = AccessLogEntry(
+        at=now, staff_email=normalise_email(email)[:320], action=ATTEMPT, source=source[:64]
+    )
+    session.add(row)
+    session.commit()
+    assert row.id is not None
+    return row.id
+
+
+def finish_attempt(session: Session, attempt_id: int, *, action: str, target: str = "") -> None:
+    """What the attempt came to: ``sign_in``, ``sign_in_failed`` or ``sign_in_throttled``."""
+    session.execute(
+        update(AccessLogEntry)
+        .where(col(AccessLogEntry.id) == attempt_id)
+        .values(action=action, target=target[:200])
+    )
+    session.commit()
+
+
+def blocked_until(
+    session: Session, *, source: str, email: str, now: datetime, attempt_id: int | None = None
+) -> datetime | None:
     """When sign-in attempts from this address, or for this account, are let through again
-    after too many failures within the window; None when they are let through now."""
+    after too many failures (or attempts still being checked) within the window; None when
+    they are let through now. ``attempt_id``, the attempt asking, is not counted."""
     since = now - FAILURE_WINDOW
     latest: list[datetime] = []
     for column, value in ((AccessLogEntry.source, source), (AccessLogEntry.staff_email, email)):
         failures = session.exec(
             select(AccessLogEntry.at)
             .where(
-                AccessLogEntry.action == "sign_in_failed",
+                col(AccessLogEntry.action).in_(("sign_in_failed", ATTEMPT)),
                 column == value,
                 col(AccessLogEntry.at) > since,
+                col(AccessLogEntry.id) != (attempt_id or 0),
             )
             .order_by(col(AccessLogEntry.at).desc())
             .limit(FAILURES_ALLOWED)

@@ -23,11 +23,12 @@ from nimeamiset.services.staff_accounts import (
     SetupLinkNotValid,
     WeakPassword,
     authenticate,
+    begin_attempt,
     blocked_until,
     checked_password,
     end_session,
+    finish_attempt,
     normalise_email,
-    record_attempt,
     redeem_setup_link,
     setup_link_account,
     start_session,
@@ -37,7 +38,6 @@ from nimeamiset.web.auth import (
     SESSION_COOKIE,
     SIGN_IN_PATH,
     StaffDep,
-    StaffPerson,
     clear_session_cookie,
     client_address,
     https_only,
@@ -178,8 +178,22 @@ def sign_in(request: Request, rt: RuntimeDep, form: FormDep) -> Response:
         return _sign_in_page(request, rt, 403, email=email, error=STALE_FORM, next=target)
     now, source = rt.now(), client_address(request)
     with session_scope(rt.engine) as session:
-        until = blocked_until(session, source=source, email=normalise_email(email), now=now)
+        # Recorded before it is checked: parallel attempts see each other (see begin_attempt).
+        attempt = begin_attempt(session, email=email, source=source, now=now)
+        until = blocked_until(
+            session, source=source, email=normalise_email(email), now=now, attempt_id=attempt
+        )
         account = None if until else authenticate(session, email, form.get("password", ""))
+        finish_attempt(
+            session,
+            attempt,
+            action="sign_in_throttled"
+            if until
+            else "sign_in_failed"
+            if account is None
+            else "sign_in",
+            target=SIGN_IN_PATH if account is None else "password",
+        )
     if until is not None:
         log.warning("staff sign-in refused: too many failures (address %s)", source)
         message = (
@@ -198,19 +212,8 @@ def sign_in(request: Request, rt: RuntimeDep, form: FormDep) -> Response:
         )
     if account is None:
         log.warning("staff sign-in failed (address %s)", source)
-        with session_scope(rt.engine) as session:
-            record_attempt(
-                session,
-                action="sign_in_failed",
-                email=email,
-                source=source,
-                now=now,
-                target=SIGN_IN_PATH,
-            )
         return _sign_in_page(request, rt, 401, email=email, error=WRONG, next=target)
-    response = signed_in_redirect(request, rt, account.id, target)
-    record_access(rt, request, StaffPerson.of(account), "sign_in", "password")
-    return response
+    return signed_in_redirect(request, rt, account.id, target)
 
 
 @router.post(SIGN_OUT_PATH.removeprefix("/henkilosto"), dependencies=[Depends(verify_csrf)])
