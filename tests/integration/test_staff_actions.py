@@ -214,6 +214,25 @@ def test_a_decline_by_letter_is_recorded_with_its_reason(
     assert to_address(smtp_server.received()[0]) == HARTOLA
 
 
+def test_the_day_a_reply_came_is_checked_and_kept(
+    client: TestClient, csrf: str, ids: dict[str, int], runtime: Runtime
+) -> None:
+    path = organisation(ids, HARTOLA) + "/vastaus"
+    typed = {
+        "answer": "decline",
+        "channel": "email",
+        "reason": "Ei",
+        "decline-received": "1.1.2030",
+    }
+    refused = submit(client, path, csrf, typed)
+    assert refused.status_code == 422
+    assert "Vastaus ei voi saapua tämän päivän jälkeen." in refused.text
+    assert 'value="1.1.2030"' in refused.text
+    typed["decline-received"] = "19.3.2024"
+    done(client, submit(client, path, csrf, typed), organisation(ids, HARTOLA), "kieltaytyminen")
+    assert request_row(runtime, ids[HARTOLA]).late is False
+
+
 # --- the invitation: again, with a new link, to a corrected address ---------------------------
 
 

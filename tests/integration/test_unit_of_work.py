@@ -377,3 +377,30 @@ def test_a_reminder_cancelled_today_does_not_stop_the_next_one(
         "uusi@hartola.example.fi",
         "uusi@hartola.example.fi",
     ]
+
+
+def test_a_reply_recorded_after_the_deadline_is_judged_by_the_day_it_came(
+    runtime: Runtime, links: dict[str, str], round_id: str
+) -> None:
+    rt = at(runtime, moment("2024-03-28T10:00"))  # the day after the deadline of 27.3.
+    asikkala, hartola = request_id(rt, round_id, ASIKKALA), request_id(rt, round_id, HARTOLA)
+    with work(rt, round_id) as unit:
+        came_in_time = record_reply(
+            unit,
+            rt.mail,
+            asikkala,
+            decline_reason="Ei",
+            channel="email",
+            received_on=date(2024, 3, 26),
+        )
+        came_late = record_reply(unit, rt.mail, hartola, decline_reason="Ei", channel="phone")
+    assert (came_in_time.late, came_late.late) == (False, True)
+    with work(rt, round_id) as unit, pytest.raises(ValueError, match="after today"):
+        record_reply(
+            unit,
+            rt.mail,
+            asikkala,
+            decline_reason="Ei",
+            channel="email",
+            received_on=date(2024, 3, 29),
+        )

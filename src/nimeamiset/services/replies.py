@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, col, func, select
 
 from nimeamiset.domain.people import Person, Role
 from nimeamiset.domain.states import RequestState, RoundState
-from nimeamiset.domain.timefmt import is_late
+from nimeamiset.domain.timefmt import is_late, local
 from nimeamiset.domain.tokens import hash_token
 from nimeamiset.emails import catalog
 from nimeamiset.models import NominationRequest, Nominee, Organisation, OutboxMessage, Reply, Round
@@ -139,6 +139,7 @@ def _record_for(
     decline_reason: str,
     kind: str,
     channel: str,
+    received_on: date | None = None,
 ) -> ReplyOutcome:
     """Store one reply version, under the round's lock taken by ``work``.
 
@@ -173,7 +174,12 @@ def _record_for(
         )
         + 1
     )
-    late = is_late(deadline_of(round_, request), now)
+    # A reply staff record late may have come in time: judged by the day it came.
+    late = (
+        received_on > deadline_of(round_, request)
+        if received_on is not None
+        else is_late(deadline_of(round_, request), now)
+    )
     declined = kind == "decline"
     reply = Reply(
         request_id=request_id,
@@ -372,11 +378,15 @@ def record_reply(
     seats: Sequence[Seat] = (),
     decline_reason: str = "",
     channel: str,
+    received_on: date | None = None,
 ) -> ReplyOutcome:
     """Staff record a reply that came by email, phone or letter: members and deputies for
-    every seat, or a decline with its reason. The organisation gets the usual confirmation."""
+    every seat, or a decline with its reason. The organisation gets the usual confirmation.
+    ``received_on``, the day it came when that was before today, decides whether it is late."""
     if channel not in CHANNELS:
         raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
+    if received_on is not None and received_on > local(work.now).date():
+        raise ValueError("a reply cannot have come after today")
     work.require_state(RoundState.LAUNCHED)
     request = work.lock_request(request_id)
     decline_reason = decline_reason.strip()
@@ -393,4 +403,5 @@ def record_reply(
         decline_reason=decline_reason,
         kind="nomination" if seats else "decline",
         channel=channel,
+        received_on=received_on,
     )

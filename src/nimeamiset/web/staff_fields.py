@@ -71,6 +71,16 @@ def day_error(text: str) -> tuple[date | None, str]:
     return day, ""
 
 
+def received_day(text: str, *, today: date) -> tuple[date | None, str]:
+    """The day a reply recorded by staff came, if given: not after today."""
+    if not text.strip():
+        return None, ""
+    day, error = day_error(text)
+    if day is not None and day > today:
+        return None, "Vastaus ei voi saapua tämän päivän jälkeen."
+    return day, error
+
+
 def new_deadline(
     text: str, *, today: date, current: date, meeting_day: date
 ) -> tuple[date | None, str]:

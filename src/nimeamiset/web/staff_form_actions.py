@@ -47,6 +47,11 @@ DEADLINE = "Pidennä määräaikaa"
 REMIND = "Lähetä muistutus nyt"
 RESCHEDULE = "Siirrä kokousta"
 CHANNEL_LABEL = "Miten vastaus tuli"
+RECEIVED_LABEL = "Vastaus saapui"
+RECEIVED_HINT = (
+    "Vain jos vastaus saapui ennen tätä päivää, esimerkiksi 26.3.2024: myöhästyminen "
+    "arvioidaan saapumispäivän mukaan."
+)
 
 
 async def chosen_values(request: Request) -> list[str]:
@@ -122,6 +127,8 @@ def _reply_page(
         field_id=field_id,
         gender_required=target.gender_balance,
         channels=CHANNELS,
+        received_label=RECEIVED_LABEL,
+        received_hint=RECEIVED_HINT,
         **context,
     )
 
@@ -152,6 +159,13 @@ def record(
     errors, labels = {key: how_error} if how_error else {}, {key: CHANNEL_LABEL}
     values = {key: typed(data, "channel")}
     reason, reason_error = fields.decline_reason(data.get("reason", ""))
+    received_key = "decline-received" if declines else "received"
+    received, received_error = fields.received_day(
+        data.get(received_key, ""), today=local(rt.now()).date()
+    )
+    values[received_key] = typed(data, received_key)
+    if received_error:
+        errors[received_key], labels[received_key] = received_error, RECEIVED_LABEL
     parsed = parse_nomination(data, target.seat_count, gender_required=target.gender_balance)
     if declines:
         values["reason"] = data.get("reason", "")[: fields.MAX_REASON * 2]
@@ -168,9 +182,18 @@ def record(
 
     def change(work: RoundWork) -> Done:
         if declines:
-            record_reply(work, rt.mail, request_id, decline_reason=reason or "", channel=how)
+            record_reply(
+                work,
+                rt.mail,
+                request_id,
+                decline_reason=reason or "",
+                channel=how,
+                received_on=received,
+            )
             return Done.DECLINE
-        record_reply(work, rt.mail, request_id, seats=parsed.seats, channel=how)
+        record_reply(
+            work, rt.mail, request_id, seats=parsed.seats, channel=how, received_on=received
+        )
         return Done.REPLY
 
     def refused(problem: str) -> Response:
