@@ -131,7 +131,9 @@ class Invitee:
 
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
-RESERVED_IDS = frozenset({"kirjaudu", "kirjaudu-ulos", "aseta-salasana", "kayttoloki", "uusi"})
+RESERVED_IDS = frozenset(
+    {"kirjaudu", "kirjaudu-ulos", "aseta-salasana", "kayttoloki", "uusi", "organisaatiot"}
+)
 """Paths of the staff pages under /henkilosto/: a round of this id could not be reached."""
 
 
