@@ -69,11 +69,23 @@ def test_create_prints_the_round_id_last(
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("deadline: 2024-03-27\n", ""), ":2: deadline: is required but missing"),
-        (("deadline: 2024-03-27", "deadline: 2024-13-01"), ":9: deadline: "),
-        (("kirjaamo@hartola.example.fi", "hartola"), ":15: organisations[1].email: "),
-        (("name: Hartola", "name: Asikkala"), ":15: organisations[1].name: 'Asikkala' is already"),
-        (("body:", "vastaanottaja: x\nbody:"), ":3: vastaanottaja: is not a known key"),
+        (("deadline: 2024-03-27\n", ""), ":2: deadline: Määräaika: puuttuu."),
+        (
+            ("deadline: 2024-03-27", "deadline: 2024-13-01"),
+            ":9: deadline: Määräaika: päivämäärä ei kelpaa (2024-13-01). Muoto on 31.3.2025.",
+        ),
+        (
+            ("kirjaamo@hartola.example.fi", "hartola"),
+            ":15: organisations.1.email: Organisaatio 2: sähköposti ei kelpaa (hartola)",
+        ),
+        (
+            ("name: Hartola", "name: Asikkala"),
+            ':15: organisations.1.name: Organisaatio 2: organisaatio "Asikkala" on listassa jo',
+        ),
+        (
+            ("body:", "vastaanottaja: x\nbody:"),
+            ':3: vastaanottaja: Tuntematon kenttä "vastaanottaja" – tarkista kirjoitusasu.',
+        ),
     ],
 )
 def test_bad_round_file_is_refused_with_key_and_line_and_nothing_written(

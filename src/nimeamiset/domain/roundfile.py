@@ -1,242 +1,174 @@
 """The round file: YAML that describes a nomination round, checked with line numbers.
 
-Every problem is reported as ``FILE:LINE: key: what is wrong``; nothing is half-accepted.
+Every problem is reported as ``FILE:LINE: key: what is wrong``, the key as the file spells it,
+what is wrong in Finnish; nothing is half-accepted. The checking itself is not YAML's: the file
+becomes plain values that go through the same check as the browser form and the copy of a round.
+
+For the browser form and other callers (all importable from here):
+
+``check_round(data: Mapping[str, Any]) -> RoundSpec``
+    Checks a round given as plain values: text as typed (days ``27.3.2024`` or ``2024-03-27``,
+    meeting times ``18.4.2024 klo 9.00``, ``18.4.2024 9:00`` or ISO, Helsinki time), numbers,
+    lists and mappings in the round file's shape. Raises :class:`RoundFileError`.
+``RoundFileError.problems: list[Problem]``
+    ``Problem(line, key, message)``: ``line`` is 0 outside a file. ``key`` is the dotted path of
+    the field (``deadline``, ``first_meeting.start``, ``contact.phone``,
+    ``organisations.3.email``, ``organisations.2.joint.1.name``; list positions from 0;
+    ``(file)`` for the round as a whole; an unknown key's own path). ``message`` is Finnish and
+    complete: ``Määräaika: päivämäärä ei kelpaa (30.2.2025). Muoto on 31.3.2025.``,
+    ``Yhteyshenkilön sähköposti: osoite ei kelpaa (tarja(at)example.fi): @-merkki puuttuu.``,
+    ``Organisaatio 4: sähköposti puuttuu.``
+``field_label(path) -> str``, ``FIELD_FI``
+    The Finnish name of a field, by dotted key or path: ``Määräaika``,
+    ``Organisaatio 4: sähköposti``. ``FIELD_FI`` holds the names by pattern
+    (``organisations.*.email`` → ``sähköposti``).
+``key_of(path)``, ``path_of(key)``
+    Between a key and its path (``("organisations", 3, "email")``).
+``id_in_use(round_id)``, ``deadline_passed(deadline)`` -> ``Problem``
+    What only storing finds out (``create_round`` raises them), in the same words.
+``parse_round_file(text) -> RoundSpec``, ``locate_problems(text, problems)``
+    The file itself; the second puts line numbers on problems found later (an id in use).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Annotated, Any, Literal, Self
+from typing import Any
 
 import yaml
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    Field,
-    Tag,
-    ValidationError,
-    field_validator,
-    model_validator,
+
+from nimeamiset.domain.roundcheck import (
+    FIELD_FI,
+    ROOT,
+    Path,
+    Problem,
+    RoundFileError,
+    check_round,
+    deadline_passed,
+    field_label,
+    id_in_use,
+    key_of,
+    path_of,
+)
+from nimeamiset.domain.roundspec import (
+    RESERVED_IDS,
+    SLUG,
+    TAGS,
+    ContactSpec,
+    DistributionItem,
+    Invitee,
+    JointMemberSpec,
+    JointSeatSpec,
+    MeetingSpec,
+    OrganisationSpec,
+    RoundSpec,
+    SenderSpec,
+    slugify,
 )
 
-from nimeamiset.domain.people import normalise_email, normalise_phone
-from nimeamiset.domain.reminders import DEFAULT_OFFSETS
-from nimeamiset.domain.timefmt import as_helsinki
-
-Path_ = tuple[str | int, ...]
-
-
-def _email(value: str) -> str:
-    return normalise_email(value)
-
-
-def _phone(value: str) -> str:
-    """Checked, but kept as staff wrote it: the council's own number in its own style."""
-    if value:
-        normalise_phone(value)
-    return " ".join(value.split())
-
-
-def _one_line(value: str) -> str:
-    value = value.strip()
-    if "\n" in value or "\r" in value:
-        raise ValueError("must fit on one line")
-    return value
-
-
-Email = Annotated[str, AfterValidator(_email)]
-Line = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_one_line)]
-Language = Literal["fi", "sv", "en"]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class MeetingSpec(_Strict):
-    start: datetime
-    end: datetime
-    place: Line
-
-    @field_validator("start", "end")
-    @classmethod
-    def _helsinki(cls, value: datetime) -> datetime:
-        return as_helsinki(value)
-
-    @model_validator(mode="after")
-    def _ends_after_start(self) -> Self:
-        if self.end <= self.start:
-            raise ValueError("end must be after start")
-        return self
-
-
-class SenderSpec(_Strict):
-    name: Line
-    title: Line
-    organisation: Line
-
-
-class ContactSpec(_Strict):
-    name: Line
-    title: Line
-    email: Email
-    phone: Annotated[str, AfterValidator(_phone)] = ""
-
-
-class OrganisationSpec(_Strict):
-    name: Line
-    email: Email
-    language: Language = "fi"
-    seats: Annotated[int, Field(ge=1, le=20)] = 1
-
-
-class JointMemberSpec(_Strict):
-    name: Line
-    email: Email
-    language: Language = "fi"
-
-
-class JointSeatSpec(_Strict):
-    """One seat shared by several organisations: each is asked, the first reply fills it."""
-
-    joint: Annotated[list[JointMemberSpec], Field(min_length=2, max_length=50)]
-
-
-def _item_kind(value: Any) -> str:
-    return "joint-seat" if isinstance(value, dict) and "joint" in value else "organisation"
-
-
-DistributionItem = Annotated[
-    Annotated[OrganisationSpec, Tag("organisation")] | Annotated[JointSeatSpec, Tag("joint-seat")],
-    Discriminator(_item_kind),
+__all__ = [
+    "FIELD_FI",
+    "RESERVED_IDS",
+    "SLUG",
+    "TAGS",
+    "ContactSpec",
+    "DistributionItem",
+    "Invitee",
+    "JointMemberSpec",
+    "JointSeatSpec",
+    "MeetingSpec",
+    "OrganisationSpec",
+    "Problem",
+    "RoundFileError",
+    "RoundSpec",
+    "SenderSpec",
+    "check_round",
+    "deadline_passed",
+    "field_label",
+    "id_in_use",
+    "key_of",
+    "locate_problems",
+    "parse_round_file",
+    "path_of",
+    "slugify",
 ]
-TAGS = frozenset({"organisation", "joint-seat"})
 
+TEXT_KEYS = frozenset({"phone"})
+"""Keys whose value is kept as written even when YAML reads a number (``0447773431``)."""
 
-@dataclass(frozen=True)
-class Invitee:
-    """An organisation on the distribution list, joint seats flattened, in list order."""
-
-    name: str
-    email: str
-    language: str
-    seats: int
-    joint_group: str | None  # the same for every organisation sharing a seat
-    path: tuple[str | int, ...]  # where it stands in the file, for error messages
-
-
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
-RESERVED_IDS = frozenset(
-    {"kirjaudu", "kirjaudu-ulos", "aseta-salasana", "kayttoloki", "uusi", "organisaatiot"}
+_YAML_FI = (
+    ("'\\t'", "rivillä on sarkainmerkki (tab) – sisennä välilyönneillä"),
+    (
+        "mapping values are not allowed",
+        "kaksoispiste väärässä kohdassa (jos arvossa on kaksoispiste, kirjoita arvo "
+        "lainausmerkkeihin)",
+    ),
+    ("could not find expected ':'", "avaimen perästä puuttuu kaksoispiste"),
+    ("expected ',' or ']'", "hakasulkeelle [ ei löydy paria ]"),
+    ("expected ',' or '}'", "aaltosulkeelle { ei löydy paria }"),
+    ("unexpected end of stream", "lainausmerkki jäi sulkematta"),
+    (
+        "unknown escape character",
+        "tuntematon \\-merkintä lainausmerkeissä (käytä yksinkertaisia lainausmerkkejä ')",
+    ),
+    (
+        "expected",
+        "sisennys ei täsmää edellisten rivien kanssa, tai jokin lainausmerkki jäi aiemmin "
+        "sulkematta",
+    ),
+    ("undefined alias", "viittaus (*) nimeen, jota ei ole määritelty"),
+    ("could not determine a constructor", "tuntematon merkintä (!)"),
+    (
+        "cannot start any token",
+        "arvo alkaa merkillä, jolla se ei voi alkaa: kirjoita arvo lainausmerkkeihin",
+    ),
 )
-"""Paths of the staff pages under /henkilosto/: a round of this id could not be reached."""
 
 
-class RoundSpec(_Strict):
-    id: Annotated[str, Field(pattern=SLUG.pattern)] | None = None
-    body: Line
-    subject: Line
-    letter: Annotated[str, Field(min_length=1, max_length=20_000)]
-    deadline: date
-    first_meeting: MeetingSpec
-    sender: SenderSpec
-    contact: ContactSpec
-    organisations: Annotated[list[DistributionItem], Field(min_length=1, max_length=2000)]
-    gender_balance: bool = False
-    """Ask for both a woman and a man for each seat; the form then requires gender."""
-    assemble_days_before: Annotated[int, Field(ge=0, le=90)] = 7
-    invite_to_meeting: bool = False
-    """Send the meeting invitation to every member and deputy right after assembly."""
-    reminders: Annotated[list[Annotated[int, Field(ge=-60, le=180)]], Field(max_length=10)] = Field(
-        default_factory=lambda: list(DEFAULT_OFFSETS)
+def _yaml_problem(exc: yaml.YAMLError) -> Problem:
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else 1
+    problem = str(getattr(exc, "problem", "") or "")
+    detail = next(
+        (finnish for english, finnish in _YAML_FI if english in problem),
+        "tarkista sisennykset, kaksoispisteet, lainausmerkit ja sulkeet",
     )
+    return Problem(line, ROOT, f"Tiedosto ei ole kelvollista YAMLia: {detail}.")
 
-    @field_validator("id")
-    @classmethod
-    def _not_reserved(cls, value: str | None) -> str | None:
-        if value in RESERVED_IDS:
-            raise ValueError(f"{value!r} is reserved for the staff pages: choose another id")
-        return value
 
-    @field_validator("deadline", mode="before")
-    @classmethod
-    def _date_not_datetime(cls, value: Any) -> Any:
-        if isinstance(value, datetime):
-            raise ValueError("give a day (2024-03-27): replies are due by its end")
-        return value
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so that the check reads them with a key and line."""
 
-    @model_validator(mode="after")
-    def _deadline_before_meeting(self) -> Self:
-        if self.deadline >= self.first_meeting.start.date():
-            raise ValueError("deadline must be before the first meeting's day")
-        return self
 
-    def invitees(self) -> list[Invitee]:
-        out = []
-        for index, item in enumerate(self.organisations):
-            if isinstance(item, JointSeatSpec):
-                group = f"j{index}"
-                out += [
-                    Invitee(
-                        m.name, m.email, m.language, 1, group, ("organisations", index, "joint", i)
-                    )
-                    for i, m in enumerate(item.joint)
-                ]
-            else:
-                out.append(
-                    Invitee(
-                        item.name,
-                        item.email,
-                        item.language,
-                        item.seats,
-                        None,
-                        ("organisations", index),
-                    )
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _load(text: str) -> tuple[yaml.Node, dict[str, Any]]:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        raise RoundFileError([_yaml_problem(exc)]) from None
+    finally:
+        loader.dispose()
+    if node is None or not isinstance(data, dict):
+        raise RoundFileError(
+            [
+                Problem(
+                    1,
+                    ROOT,
+                    "Tiedostossa pitäisi olla kenttiä muodossa avain: arvo, "
+                    "esimerkiksi deadline: 27.3.2024.",
                 )
-        return out
-
-    def paragraphs(self) -> list[str]:
-        blocks = re.split(r"\n\s*\n", self.letter.strip())
-        return [" ".join(block.split()) for block in blocks if block.strip()]
+            ]
+        )
+    return node, data
 
 
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    key: str
-    message: str
-
-    def format(self, filename: str) -> str:
-        return f"{filename}:{self.line}: {self.key}: {self.message}"
-
-
-class RoundFileError(ValueError):
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(f"line {p.line}: {p.key}: {p.message}" for p in problems))
-        self.problems = problems
-
-
-def slugify(text: str, max_length: int = 60) -> str:
-    folded = unicodedata.normalize("NFKD", text.lower())
-    ascii_only = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")
-    slug = slug[:max_length].rstrip("-") or "kierros"
-    return f"{slug}-kierros" if slug in RESERVED_IDS else slug
-
-
-def _key_name(path: Path_) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out or "(file)"
-
-
-def _lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[Problem]) -> None:
+def _lines(node: yaml.Node, path: Path, lines: dict[Path, int], problems: list[Problem]) -> None:
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -245,7 +177,11 @@ def _lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list
             child = (*path, key)
             if key in seen:
                 problems.append(
-                    Problem(key_node.start_mark.line + 1, _key_name(child), "appears twice")
+                    Problem(
+                        key_node.start_mark.line + 1,
+                        key_of(child),
+                        f"{field_label(child)}: kirjoitettu kahdesti – jätä vain yksi.",
+                    )
                 )
             seen.add(key)
             lines[child] = key_node.start_mark.line + 1
@@ -255,76 +191,63 @@ def _lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list
             _lines(item, (*path, index), lines, problems)
 
 
-def _untagged(path: Path_) -> Path_:
-    """Pydantic puts the union's tag into error locations; the file has no such key."""
-    return tuple(part for part in path if part not in TAGS)
+def _keep_text(node: yaml.Node, data: Any) -> None:
+    """Put back the digits YAML turned into a number where the field is text (a leading zero
+    of a phone number, read as an octal or decimal integer, would otherwise be lost)."""
+    if isinstance(node, yaml.MappingNode) and isinstance(data, dict):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key not in data:
+                continue
+            if (
+                key in TEXT_KEYS
+                and isinstance(value_node, yaml.ScalarNode)
+                and isinstance(data[key], int | float)
+                and not isinstance(data[key], bool)
+            ):
+                data[key] = str(value_node.value)
+            else:
+                _keep_text(value_node, data[key])
+    elif isinstance(node, yaml.SequenceNode) and isinstance(data, list):
+        for item_node, item in zip(node.value, data, strict=False):
+            _keep_text(item_node, item)
 
 
-def _line_for(path: Path_, lines: dict[Path_, int]) -> int:
+def _line_for(path: Path, lines: dict[Path, int]) -> int:
     while path not in lines and path:
         path = path[:-1]
     return lines.get(path, 1)
 
 
-def _message(error: Any) -> str:
-    kind = error["type"]
-    if kind == "missing":
-        return "is required but missing"
-    if kind == "extra_forbidden":
-        return "is not a known key (see the README for the round file's keys)"
-    message = str(error["msg"])
-    return message.removeprefix("Value error, ")
+def _placed(problems: list[Problem], lines: dict[Path, int]) -> list[Problem]:
+    placed = [
+        p if p.line else Problem(_line_for(path_of(p.key), lines), p.key, p.message)
+        for p in problems
+    ]
+    return sorted(placed, key=lambda p: p.line)
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as text, so that pydantic checks them with a key and line."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+def locate_problems(text: str, problems: list[Problem]) -> list[Problem]:
+    """The problems with the line of their key in the round file ``text`` where they had none."""
+    try:
+        node, _ = _load(text)
+    except RoundFileError:
+        return [p if p.line else Problem(1, p.key, p.message) for p in problems]
+    lines: dict[Path, int] = {}
+    _lines(node, (), lines, [])
+    return _placed(problems, lines)
 
 
 def parse_round_file(text: str) -> RoundSpec:
-    """Parse and check a round file; raise RoundFileError listing every problem."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise RoundFileError([Problem(line, "(file)", f"not valid YAML: {exc}")]) from None
-    finally:
-        loader.dispose()
-    if node is None or not isinstance(data, dict):
-        raise RoundFileError([Problem(1, "(file)", "must be a mapping of keys to values")])
-    lines: dict[Path_, int] = {}
+    """Parse and check a round file; raise RoundFileError listing every problem with its line."""
+    node, data = _load(text)
+    lines: dict[Path, int] = {}
     problems: list[Problem] = []
     _lines(node, (), lines, problems)
     if problems:
         raise RoundFileError(problems)
+    _keep_text(node, data)
     try:
-        spec = RoundSpec.model_validate(data)
-    except ValidationError as exc:
-        for error in exc.errors():
-            path = _untagged(tuple(error["loc"]))
-            problems.append(Problem(_line_for(path, lines), _key_name(path), _message(error)))
-        raise RoundFileError(sorted(problems, key=lambda p: p.line)) from None
-    seen: dict[str, str] = {}
-    for invitee in spec.invitees():
-        name = invitee.name.casefold()
-        where = _key_name(invitee.path)
-        if name in seen:
-            problems.append(
-                Problem(
-                    _line_for(invitee.path, lines),
-                    f"{where}.name",
-                    f"{invitee.name!r} is already on the list ({seen[name]})",
-                )
-            )
-        seen.setdefault(name, where)
-    if problems:
-        raise RoundFileError(problems)
-    return spec
+        return check_round(data)
+    except RoundFileError as exc:
+        raise RoundFileError(_placed(exc.problems, lines)) from None
