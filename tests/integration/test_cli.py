@@ -74,6 +74,7 @@ def test_create_prints_the_round_id_last(
             ("deadline: 2024-03-27", "deadline: 2024-13-01"),
             ":9: deadline: Määräaika: päivämäärä ei kelpaa (2024-13-01). Muoto on 31.3.2025.",
         ),
+        (("deadline: 2024-03-27", "deadline: 1.3.2024"), ":9: deadline: Määräaika: 1.3.2024 on"),
         (
             ("kirjaamo@hartola.example.fi", "hartola"),
             ":15: organisations.1.email: Organisaatio 2: sähköposti ei kelpaa (hartola)",
@@ -110,7 +111,8 @@ def test_round_with_an_existing_id_is_refused(
     path.write_text(GOOD, encoding="utf-8")
     assert run(capsys, "round", "create", str(path))[0] == 0
     code, _, err = run(capsys, "round", "create", str(path))
-    assert code == 2 and "id: a round 'testiryhma' exists already" in err
+    assert code == 2
+    assert f"{path}:2: id: Tunnus: kierros testiryhma on jo olemassa" in err, err
 
 
 def test_missing_file_and_unknown_round_exit_2(

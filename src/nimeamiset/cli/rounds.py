@@ -12,7 +12,7 @@ from pathlib import Path
 from nimeamiset.cli.common import UsageError, deliver, runtime, status_or_usage
 from nimeamiset.db import session_scope
 from nimeamiset.domain.people import parse_person
-from nimeamiset.domain.roundfile import RoundFileError, parse_round_file
+from nimeamiset.domain.roundfile import RoundFileError, locate_problems, parse_round_file
 from nimeamiset.domain.timefmt import as_helsinki, format_date, format_meeting
 from nimeamiset.exports import export
 from nimeamiset.services.assembly import assemble_and_notify
@@ -38,7 +38,8 @@ def cmd_round_create(args: argparse.Namespace) -> int:
         with session_scope(rt.engine) as session:
             round_ = create_round(session, spec, actor=Actor.command(), now=rt.now())
     except RoundFileError as exc:
-        raise UsageError("\n".join(p.format(str(path)) for p in exc.problems)) from None
+        problems = locate_problems(text, exc.problems)
+        raise UsageError("\n".join(p.format(str(path)) for p in problems)) from None
     print(
         f"kierros luotu / round created: {round_.body}, "
         f"{len(spec.invitees())} organisaatiota, määräaika {format_date(round_.deadline)}"

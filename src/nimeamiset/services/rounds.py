@@ -7,7 +7,13 @@ from datetime import UTC, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from nimeamiset.domain.reminders import DEFAULT_HOURS, Hours, format_offsets, summary_due
-from nimeamiset.domain.roundfile import Problem, RoundFileError, RoundSpec, slugify
+from nimeamiset.domain.roundfile import (
+    RoundFileError,
+    RoundSpec,
+    deadline_passed,
+    id_in_use,
+    slugify,
+)
 from nimeamiset.domain.states import RoundState
 from nimeamiset.domain.timefmt import HELSINKI, local
 from nimeamiset.domain.tokens import derive_token, hash_token, new_nonce, new_token
@@ -50,9 +56,9 @@ def create_round(session: Session, spec: RoundSpec, *, actor: Actor, now: dateti
     The one change that cannot go through a round's unit of work: the round does not exist
     yet. Its audit event is written the same way, in the same commit."""
     if spec.id is not None and session.get(Round, spec.id) is not None:
-        raise RoundFileError([Problem(1, "id", f"a round {spec.id!r} exists already")])
+        raise RoundFileError([id_in_use(spec.id)])
     if spec.deadline < local(now).date():
-        raise RoundFileError([Problem(1, "deadline", f"{spec.deadline} has already passed")])
+        raise RoundFileError([deadline_passed(spec.deadline)])
     round_ = Round(
         id=spec.id or _free_id(session, slugify(spec.body)),
         body=spec.body,
