@@ -179,6 +179,13 @@ def _resent(p: Mapping[str, Any]) -> str:
     return "Nimeämispyyntö lähetetty uudelleen" + (f" ({', '.join(extra)})" if extra else "")
 
 
+def _draft_edited(p: Mapping[str, Any]) -> str:
+    fields = list(p.get("fields") or [])
+    if fields == ["organisations"]:
+        return f"Jakelulista muutettu ({p.get('organisations')} organisaatiota)"
+    return f"Luonnosta muokattu ({len(fields)} kohtaa)" if fields else "Luonnos tallennettu"
+
+
 def describe_event(
     kind: str, payload: Mapping[str, Any], *, old: str, new: str, detail: str
 ) -> str:
@@ -205,6 +212,10 @@ def describe_event(
             f"Kokoonpano koottu (versio {p.get('version')}, nimeämättä {p.get('missing')})"
         ),
         "meeting.invitations": lambda: f"Kokouskutsuja lähetetty {p.get('messages')}",
+        "draft.edited": lambda: _draft_edited(p),
+        "draft.deleted": lambda: f"Luonnos poistettu ({p.get('organisations')} organisaatiota)",
+        "round.copied": lambda: f"Kopioitu kierroksesta {p.get('source')}",
+        "organisation.updated": lambda: "Organisaation tiedot korjattu rekisterissä",
         "meeting.rescheduled": lambda: (
             f"Kokous siirretty: {_moment(p.get('old_start'))} → {_moment(p.get('new_start'))}"
         ),

@@ -212,6 +212,54 @@ class MeetingRescheduled(Event):
     sequence: int
 
 
+@dataclass(frozen=True)
+class DraftEdited(Event):
+    """A draft's fields or distribution list changed (the names of what changed, no values)."""
+
+    kind: ClassVar[str] = "draft.edited"
+    entity: ClassVar[str] = "round"
+    fields: tuple[str, ...]
+    organisations: int
+    dates_checked: bool  # saved from the form that shows the dates
+
+
+@dataclass(frozen=True)
+class DraftDeleted(Event):
+    kind: ClassVar[str] = "draft.deleted"
+    entity: ClassVar[str] = "round"
+    organisations: int
+
+    def states(self) -> tuple[str, str]:
+        return RoundState.DRAFT.value, "deleted"
+
+
+@dataclass(frozen=True)
+class RoundCopied(Event):
+    """The new draft's event: which round it was copied from."""
+
+    kind: ClassVar[str] = "round.copied"
+    entity: ClassVar[str] = "round"
+    source: str
+    organisations: int
+
+    def states(self) -> tuple[str, str]:
+        return "", RoundState.DRAFT.value
+
+
+@dataclass(frozen=True)
+class OrganisationUpdated(Event):
+    """An organisation of the register corrected (its name, registry address or language:
+    an organisation's data, not a person's)."""
+
+    kind: ClassVar[str] = "organisation.updated"
+    entity: ClassVar[str] = "organisation"
+    organisation_id: int
+    changes: dict[str, list[str]]  # field: [old, new]
+
+    def entity_id(self, round_id: str) -> str:
+        return str(self.organisation_id)
+
+
 def event_row(
     event: Event, *, round_id: str, actor: Actor, now: datetime, detail: str = ""
 ) -> AuditEvent:

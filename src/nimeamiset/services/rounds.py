@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from nimeamiset.domain.reminders import DEFAULT_HOURS, Hours, format_offsets, summary_due
 from nimeamiset.domain.roundfile import (
+    Invitee,
     RoundFileError,
     RoundSpec,
     deadline_passed,
@@ -27,11 +29,14 @@ from nimeamiset.services.work import RoundNotFound, RoundWork, lock_round
 # RoundNotFound and lock_round live with the unit of work; named here for old importers.
 __all__ = [
     "RoundNotFound",
+    "add_requests",
     "assembly_due",
     "create_round",
+    "free_id",
     "get_round",
     "launch_round",
     "lock_round",
+    "round_fields",
 ]
 
 
@@ -42,7 +47,8 @@ def get_round(session: Session, round_id: str) -> Round:
     return round_
 
 
-def _free_id(session: Session, base: str) -> str:
+def free_id(session: Session, base: str) -> str:
+    """``base``, or ``base-2``, ``base-3``... whichever no round has yet."""
     candidate, n = base, 1
     while session.get(Round, candidate) is not None:
         n += 1
@@ -50,40 +56,33 @@ def _free_id(session: Session, base: str) -> str:
     return candidate
 
 
-def create_round(session: Session, spec: RoundSpec, *, actor: Actor, now: datetime) -> Round:
-    """Store a checked round file as a draft round. Commits.
+def round_fields(spec: RoundSpec) -> dict[str, Any]:
+    """The round's columns from a checked spec (all but its id, state and times)."""
+    return {
+        "body": spec.body,
+        "subject": spec.subject,
+        "letter": spec.letter.strip(),
+        "deadline": spec.deadline,
+        "meeting_start": spec.first_meeting.start,
+        "meeting_end": spec.first_meeting.end,
+        "meeting_place": spec.first_meeting.place,
+        "reminder_offsets": format_offsets(spec.reminders),
+        "sender_name": spec.sender.name,
+        "sender_title": spec.sender.title,
+        "sender_organisation": spec.sender.organisation,
+        "contact_name": spec.contact.name,
+        "contact_title": spec.contact.title,
+        "contact_email": spec.contact.email,
+        "contact_phone": spec.contact.phone,
+        "gender_balance": spec.gender_balance,
+        "assemble_days_before": spec.assemble_days_before,
+        "invite_to_meeting": spec.invite_to_meeting,
+    }
 
-    The one change that cannot go through a round's unit of work: the round does not exist
-    yet. Its audit event is written the same way, in the same commit."""
-    if spec.id is not None and session.get(Round, spec.id) is not None:
-        raise RoundFileError([id_in_use(spec.id)])
-    if spec.deadline < local(now).date():
-        raise RoundFileError([deadline_passed(spec.deadline)])
-    round_ = Round(
-        id=spec.id or _free_id(session, slugify(spec.body)),
-        body=spec.body,
-        subject=spec.subject,
-        letter=spec.letter.strip(),
-        deadline=spec.deadline,
-        meeting_start=spec.first_meeting.start,
-        meeting_end=spec.first_meeting.end,
-        meeting_place=spec.first_meeting.place,
-        reminder_offsets=format_offsets(spec.reminders),
-        sender_name=spec.sender.name,
-        sender_title=spec.sender.title,
-        sender_organisation=spec.sender.organisation,
-        contact_name=spec.contact.name,
-        contact_title=spec.contact.title,
-        contact_email=spec.contact.email,
-        contact_phone=spec.contact.phone,
-        gender_balance=spec.gender_balance,
-        assemble_days_before=spec.assemble_days_before,
-        invite_to_meeting=spec.invite_to_meeting,
-        created_at=now,
-    )
-    session.add(round_)
-    invitees = spec.invitees()
-    session.add(event_row(RoundCreated(len(invitees)), round_id=round_.id, actor=actor, now=now))
+
+def add_requests(session: Session, round_id: str, invitees: list[Invitee]) -> None:
+    """A draft's requests, in list order. The organisation register (one row per name) takes
+    the address and language given here, for the next round to find."""
     for position, org_spec in enumerate(invitees):
         organisation = session.exec(
             select(Organisation).where(Organisation.name == org_spec.name)
@@ -99,7 +98,7 @@ def create_round(session: Session, spec: RoundSpec, *, actor: Actor, now: dateti
         assert organisation.id is not None
         session.add(
             NominationRequest(
-                round_id=round_.id,
+                round_id=round_id,
                 organisation_id=organisation.id,
                 position=position,
                 email=org_spec.email,
@@ -110,6 +109,24 @@ def create_round(session: Session, spec: RoundSpec, *, actor: Actor, now: dateti
                 token_hash=hash_token(new_token()),
             )
         )
+
+
+def create_round(session: Session, spec: RoundSpec, *, actor: Actor, now: datetime) -> Round:
+    """Store a checked round file as a draft round. Commits.
+
+    The one change that cannot go through a round's unit of work: the round does not exist
+    yet. Its audit event is written the same way, in the same commit."""
+    if spec.id is not None and session.get(Round, spec.id) is not None:
+        raise RoundFileError([id_in_use(spec.id)])
+    if spec.deadline < local(now).date():
+        raise RoundFileError([deadline_passed(spec.deadline)])
+    round_ = Round(
+        id=spec.id or free_id(session, slugify(spec.body)), created_at=now, **round_fields(spec)
+    )
+    session.add(round_)
+    invitees = spec.invitees()
+    session.add(event_row(RoundCreated(len(invitees)), round_id=round_.id, actor=actor, now=now))
+    add_requests(session, round_.id, invitees)
     session.commit()
     return round_
 
