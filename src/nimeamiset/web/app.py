@@ -13,7 +13,17 @@ from fastapi.staticfiles import StaticFiles
 from nimeamiset.config import Settings
 from nimeamiset.runtime import Runtime, build_runtime
 from nimeamiset.services.replies import LinkNotValid
-from nimeamiset.web import auth, capture_view, oidc, reply, signin, staff, staff_actions
+from nimeamiset.web import (
+    auth,
+    capture_view,
+    oidc,
+    reply,
+    signin,
+    staff,
+    staff_actions,
+    staff_drafts,
+    staff_register,
+)
 from nimeamiset.web.deps import make_templates, pick_language, render
 
 log = logging.getLogger("nimeamiset.web")
@@ -44,6 +54,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     if rt.settings.oidc_enabled:
         app.include_router(oidc.router)
     auth.install(app)
+    app.include_router(staff_drafts.router)  # before staff: /henkilosto/uusi is no round
+    app.include_router(staff_register.router)  # before staff: /henkilosto/organisaatiot
     app.include_router(staff.router)
     app.include_router(staff_actions.router)
     app.include_router(capture_view.router)

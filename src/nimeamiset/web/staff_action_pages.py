@@ -52,6 +52,11 @@ class Done(StrEnum):
     RESCHEDULED = "siirra-kokous"
     CLOSED = "sulje"
     REPLACED = "vaihda"
+    DRAFT = "luonnos"
+    EDITED = "muokattu"
+    LIST = "jakelulista"
+    DELETED = "poistettu"
+    ORGANISATION = "organisaatio"
 
 
 REFUSED: dict[type[Exception], Callable[[Exception], str]] = {
