@@ -59,6 +59,9 @@ class Round(SQLModel, table=True):
         default=None, sa_column=_utc(nullable=True, index=True)
     )
     meeting_sequence: int = Field(default=0, description="iCalendar SEQUENCE of the meeting")
+    launch_run_id: str | None = Field(
+        default=None, max_length=36, description="Prefect flow run that launches the round"
+    )
 
 
 class NominationRequest(SQLModel, table=True):
