@@ -207,6 +207,8 @@ def describe_event(
         "reminder.queued": lambda: _reminder(p),
         "invitation.resent": lambda: _resent(p),
         "link.renewed": lambda: "Uusi henkilökohtainen linkki tehty",
+        "test_message.sent": lambda: "Testiviesti lähetetty henkilöstölle (ei organisaatiolle)",
+        "launch.requested": lambda: f"Kierroksen käynnistys pyydetty (ajo {p.get('flow_run_id')})",
         "address.corrected": lambda: f"Kirjaamon osoite korjattu: {p.get('old')} → {p.get('new')}",
         "roster.assembled": lambda: (
             f"Kokoonpano koottu (versio {p.get('version')}, nimeämättä {p.get('missing')})"

@@ -33,6 +33,7 @@ MESSAGE_KIND_FI = {
     "meeting_invitation": "Kokouskutsu",
     "roster": "Kokoonpano henkilöstölle",
     "summary": "Yhteenveto henkilöstölle",
+    "test_message": "Testiviesti henkilöstölle",
 }
 
 # Outbox states. "failed" is a message the outbox gave up on.

@@ -177,6 +177,25 @@ class LinkRenewed(Event):
 
 
 @dataclass(frozen=True)
+class TestMessageSent(Event):
+    """The request's invitation, marked as a test, sent to the staff member who asked (the
+    actor); nothing went to the organisation."""
+
+    __test__ = False  # not a pytest test class, whatever its name
+    kind: ClassVar[str] = "test_message.sent"
+    request_id: int
+
+
+@dataclass(frozen=True)
+class LaunchRequested(Event):
+    """A Prefect run of ``launch-round`` was created for the round; the run launches it."""
+
+    kind: ClassVar[str] = "launch.requested"
+    entity: ClassVar[str] = "round"
+    flow_run_id: str
+
+
+@dataclass(frozen=True)
 class AddressCorrected(Event):
     """The registry office's address (an organisation's, not a person's)."""
 

@@ -15,7 +15,13 @@ from sqlmodel import Session, col, select
 
 from nimeamiset.domain.states import RequestState
 from nimeamiset.domain.tokens import KeyMismatch, derive_token, hash_token
-from nimeamiset.emails.render import Attachment, EmailRenderer, build_message, envelope_address
+from nimeamiset.emails.render import (
+    Attachment,
+    EmailRenderer,
+    Rendered,
+    build_message,
+    envelope_address,
+)
 from nimeamiset.emails.senders import Delivery, Envelope
 from nimeamiset.models import NominationRequest, OutboxMessage, Round
 from nimeamiset.services.events import OUTBOX, RequestStateChanged, event_row
@@ -75,8 +81,47 @@ def queue_email(
     ).first()
     if existing is not None:
         return None
-    message = build_message(
+    return store_email(
+        session,
+        mail,
         mail.renderer.render(kind, lang, context),
+        kind=kind,
+        lang=lang,
+        to=to,
+        dedupe_key=dedupe_key,
+        now=now,
+        to_name=to_name,
+        reply_to=reply_to,
+        round_id=round_id,
+        request_id=request_id,
+        auto=auto,
+        attachments=attachments,
+        calendar=calendar,
+    )
+
+
+def store_email(
+    session: Session,
+    mail: Mail,
+    rendered: Rendered,
+    *,
+    kind: str,
+    lang: str,
+    to: str,
+    dedupe_key: str,
+    now: datetime,
+    to_name: str = "",
+    reply_to: tuple[str, str] | None = None,
+    round_id: str | None = None,
+    request_id: int | None = None,
+    auto: bool = False,
+    attachments: Sequence[Attachment] = (),
+    calendar: tuple[bytes, str] | None = None,
+) -> OutboxMessage:
+    """Store a message already rendered (``queue_email`` renders it from its kind's
+    templates); ``kind`` then only names it. The key must be new."""
+    message = build_message(
+        rendered,
         mail_from=mail.mail_from,
         to=to,
         to_name=to_name,

@@ -16,9 +16,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from nimeamiset.web import staff_confirmed_actions, staff_form_actions
+from nimeamiset.web import (
+    staff_confirmed_actions,
+    staff_form_actions,
+    staff_preview,
+)
 from nimeamiset.web.auth import guard_staff_route
 
 router = APIRouter(prefix="/henkilosto", dependencies=[Depends(guard_staff_route)])
 router.include_router(staff_confirmed_actions.router)
 router.include_router(staff_form_actions.router)
+router.include_router(staff_preview.router)
