@@ -124,16 +124,22 @@ def test_deployment_runs_on_the_nimeamiset_process_pool(
     assert deployment(prefect_file, name)["work_pool"]["name"] == POOL
 
 
-@pytest.mark.parametrize("name", ["launch-round", "assemble-roster"])
+@pytest.mark.parametrize(
+    "name, optional",
+    # A launch may also name the staff account that asked for it (its id, never an email),
+    # so that the audit events of a launch from the staff pages name that person.
+    [("launch-round", ["requested_by"]), ("assemble-roster", [])],
+)
 def test_on_demand_deployments_have_no_schedule_and_need_a_round_id(
-    prefect_file: dict[str, Any], name: str
+    prefect_file: dict[str, Any], name: str, optional: list[str]
 ) -> None:
     item = deployment(prefect_file, name)
     assert item["schedules"] == []
     assert item["parameters"] == {}  # no default round: every run names its own
     assert item["enforce_parameter_schema"] is True
     schema = parameter_schema(EXPECTED[name][1])
-    assert schema.required == ["round_id"] and list(schema.properties) == ["round_id"]
+    assert schema.required == ["round_id"]
+    assert list(schema.properties) == ["round_id", *optional]
 
 
 @pytest.mark.parametrize("name", list(EXPECTED))
@@ -358,21 +364,38 @@ def test_prefect_deploy_creates_the_deployments_as_the_file_says(
 def test_a_launch_run_must_name_its_round_and_holds_nothing_else(
     deployed: dict[str, Any],
 ) -> None:
+    """Besides the round's id, only the id of the staff account that asked for the launch
+    (the staff pages pass it, so that the launch's audit events name the person): the schema
+    refuses anything else there, an email above all."""
     name = f"{launch_round_flow.name}/launch-round"
 
     with pytest.raises(PrefectHTTPStatusError) as refused:
         run_deployment(name, timeout=0)
     assert refused.value.response.status_code == 409  # parameters fail the schema
+    for requested_by in ("koordinaattori@paijat-hame.fi", {"email": "x@example.fi"}):
+        with pytest.raises(PrefectHTTPStatusError) as refused:
+            run_deployment(
+                name,
+                parameters={"round_id": "ohjausryhma-2024", "requested_by": requested_by},
+                timeout=0,
+            )
+        assert refused.value.response.status_code == 409
 
     flow_run = run_deployment(name, parameters={"round_id": "ohjausryhma-2024"}, timeout=0)
     assert flow_run.parameters == {"round_id": "ohjausryhma-2024"}
     assert flow_run.state is not None and flow_run.state.is_scheduled()  # no worker here
+    by_staff = run_deployment(
+        name, parameters={"round_id": "ohjausryhma-2024", "requested_by": 7}, timeout=0
+    )
+    assert by_staff.parameters == {"round_id": "ohjausryhma-2024", "requested_by": 7}
+    assert not PERSONAL.search(json.dumps(by_staff.parameters))
 
     async def cancel() -> None:
         from prefect.states import Cancelled
 
         async with get_client() as client:
-            await client.set_flow_run_state(flow_run.id, Cancelled(), force=True)
+            for created in (flow_run, by_staff):
+                await client.set_flow_run_state(created.id, Cancelled(), force=True)
 
     run(cancel())
 

@@ -106,7 +106,8 @@ def test_launch_flow_run_records_only_the_round_id_and_counts(flow_env: FlowEnv)
     flow_run_id = state.state_details.flow_run_id
 
     flow_run = run(read_flow_run(flow_run_id))
-    assert flow_run.parameters == {"round_id": flow_env.round_id}
+    # The round's id, and no staff account's (the CLI's run names nobody: it acts as itself).
+    assert flow_run.parameters == {"round_id": flow_env.round_id, "requested_by": None}
 
     # Nothing the API keeps about the run (the run, its task runs, its logs) holds an
     # address or a personal link.
