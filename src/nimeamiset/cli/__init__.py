@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from nimeamiset.cli import launch as launching
 from nimeamiset.cli import operations as ops
 from nimeamiset.cli import rounds as rnd
 from nimeamiset.cli import staff as staff_accounts
@@ -38,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.set_defaults(func=rnd.cmd_round_create)
     launch = rounds.add_parser("launch", help="send every organisation its request")
     launch.add_argument("round")
-    launch.set_defaults(func=rnd.cmd_round_launch)
+    launch.set_defaults(func=launching.cmd_round_launch)
     status = rounds.add_parser("status", help="who has replied")
     status.add_argument("round")
     status.add_argument("--json", action="store_true")

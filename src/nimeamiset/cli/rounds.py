@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from datetime import date, datetime
@@ -45,18 +44,6 @@ def cmd_round_create(args: argparse.Namespace) -> int:
         f"{len(spec.invitees())} organisaatiota, määräaika {format_date(round_.deadline)}"
     )
     print(round_.id)
-    return 0
-
-
-def cmd_round_launch(args: argparse.Namespace) -> int:
-    from flows.launch import launch_round_flow
-
-    rt = runtime()
-    with session_scope(rt.engine) as session:
-        status_or_usage(session, args.round)
-    outcome = asyncio.run(launch_round_flow(args.round))
-    print(f"lähetetty / sent: {outcome['sent']}")
-    print(f"odottaa uutta yritystä / waiting for a retry: {outcome['waiting']}")
     return 0
 
 

@@ -16,6 +16,7 @@ from nimeamiset.domain.status import ROUND_STATE_FI, StatusFilter
 from nimeamiset.domain.timefmt import format_date, format_datetime, format_meeting
 from nimeamiset.exports import FORMATS, MEDIA_TYPES, export
 from nimeamiset.exports.content import balance_texts
+from nimeamiset.launching import launch_status
 from nimeamiset.models import RosterVersion, Round
 from nimeamiset.services.history import (
     RequestNotFound,
@@ -113,6 +114,7 @@ def round_page(
             )
         ]
         balance = [text.sentence for text in balance_texts(load_roster(session, round_id))]
+    launch = launch_status(rt, round_id)  # asks Prefect: outside the database session
     record_access(rt, request, person, "view", request.url.path, round_id=round_id)
     return _page(
         request,
@@ -127,6 +129,7 @@ def round_page(
             "meeting": format_meeting(status.meeting_start, status.meeting_end, "fi"),
             "versions": versions,
             "balance": balance,
+            "launch": launch,
         },
     )
 

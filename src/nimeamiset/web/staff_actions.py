@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends
 from nimeamiset.web import (
     staff_confirmed_actions,
     staff_form_actions,
+    staff_launch,
     staff_preview,
 )
 from nimeamiset.web.auth import guard_staff_route
@@ -27,3 +28,4 @@ router = APIRouter(prefix="/henkilosto", dependencies=[Depends(guard_staff_route
 router.include_router(staff_confirmed_actions.router)
 router.include_router(staff_form_actions.router)
 router.include_router(staff_preview.router)
+router.include_router(staff_launch.router)
