@@ -166,3 +166,17 @@ def test_the_round_page_says_when_the_launch_runs_state_is_unknown(
         "hint": "",
     }
     assert client.get("/static/launch-status.js").status_code == 200
+
+
+@pytest.mark.usefixtures("no_prefect")
+def test_a_copy_is_not_launched_before_its_dates_are_checked(
+    client: TestClient, runtime: Runtime, csrf: str
+) -> None:
+    from nimeamiset.services.drafts import copy_round
+    from tests.helpers import TESTER
+
+    with session_scope(runtime.engine) as session:
+        copy = copy_round(session, "testiryhma", actor=TESTER, now=runtime.now()).id
+    refused = client.post(f"/henkilosto/{copy}/kaynnista", data={"csrf": csrf})
+    assert refused.status_code == 409
+    assert "päivämäärät on kopioitu kierroksesta testiryhma" in refused.text

@@ -10,7 +10,9 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from nimeamiset.domain.states import RoundState
+from nimeamiset.domain.timefmt import format_date, local
 from nimeamiset.models import OutboxMessage, StaffAccount
+from nimeamiset.services.drafts import dates_pending
 from nimeamiset.services.events import Actor, LaunchRequested
 from nimeamiset.services.outbox import QUEUED, SENDING, SENT
 from nimeamiset.services.work import ActionRefused, RoundWork
@@ -23,12 +25,22 @@ class LaunchRefused(ActionRefused):
 
 
 def check_launchable(work: RoundWork) -> None:
-    """Only a draft is launched (checked under the round's lock)."""
+    """Only a draft is launched, with its own dates and a deadline still ahead (checked
+    under the round's lock)."""
     state = RoundState(work.round.state)
     if state is RoundState.LAUNCHED:
         raise LaunchRefused("kierros on jo käynnistetty")
     if state is not RoundState.DRAFT:
         raise LaunchRefused("kierros on suljettu")
+    copied_from = dates_pending(work.session, work.round_id)
+    if copied_from is not None:
+        raise LaunchRefused(
+            f"päivämäärät on kopioitu kierroksesta {copied_from}: tarkista ja tallenna ne ensin"
+        )
+    if work.round.deadline < local(work.now).date():
+        raise LaunchRefused(
+            f"määräaika {format_date(work.round.deadline)} on jo mennyt: muuta se ensin"
+        )
 
 
 def record_launch_request(work: RoundWork, flow_run_id: str) -> None:
