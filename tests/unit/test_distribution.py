@@ -227,3 +227,37 @@ def test_a_list_written_back_as_rows_reads_the_same() -> None:
     )
     items = distribution.from_text(text)
     assert distribution.from_text(distribution.as_rows(items)) == items
+
+
+def test_a_bad_list_and_a_round_file_with_the_same_values_say_the_same() -> None:
+    """Missing address, bad address, duplicate organisation, unknown language: refused row by
+    row in a list, and in the same words when the same values are in a round file."""
+    from nimeamiset.domain.roundfile import RoundFileError, parse_round_file
+    from tests.conftest import ROUND_FILE
+
+    with pytest.raises(distribution.DistributionError) as listed:
+        distribution.from_text(
+            "nimi;sähköposti;kieli\n"
+            "Asikkala;;fi\n"
+            "Hartola;kirjaamo(at)hartola.fi;fi\n"
+            "Asikkala;kirjaamo@asikkala.example.fi;fi\n"
+            "Kela;kirjaamo@kela.example.fi;de\n"
+        )
+    in_list = [problem.split(": ", 1)[1] for problem in listed.value.problems]
+    good = ROUND_FILE.read_text(encoding="utf-8")
+    start, end = good.index("organisations:"), good.index("  - {name: Svenska")
+    bad = (
+        good[:start]
+        + "organisations:\n"
+        + "  - {name: Asikkala}\n"
+        + "  - {name: Hartola, email: kirjaamo(at)hartola.fi}\n"
+        + "  - {name: Asikkala, email: kirjaamo@asikkala.example.fi}\n"
+        + "  - {name: Kela, email: kirjaamo@kela.example.fi, language: de}\n"
+        + good[end:]
+    )
+    with pytest.raises(RoundFileError) as filed:
+        parse_round_file(bad)
+    in_file = " ".join(problem.message for problem in filed.value.problems)
+    for words in in_list:
+        phrase = words.split(" rivillä")[0]  # "on listassa jo rivillä 2" / "(organisaatio 1)"
+        assert phrase in in_file, (phrase, in_file)

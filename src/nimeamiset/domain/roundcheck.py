@@ -268,24 +268,43 @@ def problem_of(error: Mapping[str, Any]) -> Problem:
     return Problem(0, key_of(path), _sentence(f"{head}: {_what(error, path, word)}"))
 
 
-def _duplicates(spec: RoundSpec) -> list[Problem]:
+def _named(data: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every organisation's path and name as written, joint seats' members included; read
+    from the plain values, so duplicates are found together with every other problem."""
+    items = data.get("organisations")
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    if not isinstance(items, list):
+        return out
+    for i, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            continue
+        members = item.get("joint")
+        if isinstance(members, list):
+            for j, member in enumerate(members):
+                if isinstance(member, Mapping) and isinstance(member.get("name"), str):
+                    out.append((("organisations", i, "joint", j), member["name"].strip()))
+        elif isinstance(item.get("name"), str):
+            out.append((("organisations", i), item["name"].strip()))
+    return out
+
+
+def _duplicates(data: Mapping[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[str, tuple[str | int, ...]] = {}
-    for invitee in spec.invitees():
-        name = invitee.name.casefold()
-        if name in seen:
+    for path, name in _named(data):
+        key = name.casefold()
+        if key and key in seen:
             problems.append(
                 Problem(
                     0,
-                    key_of((*invitee.path, "name")),
+                    key_of((*path, "name")),
                     message_for(
-                        invitee.path,
-                        f'organisaatio "{invitee.name}" on listassa jo '
-                        f"({field_label(seen[name]).lower()})",
+                        path,
+                        f'organisaatio "{name}" on listassa jo ({field_label(seen[key]).lower()})',
                     ),
                 )
             )
-        seen.setdefault(name, invitee.path)
+        seen.setdefault(key, path)
     return problems
 
 
@@ -305,11 +324,12 @@ def deadline_passed(deadline: date) -> Problem:
 def check_round(data: Mapping[str, Any]) -> RoundSpec:
     """Check a round given as plain values (text, numbers, lists, mappings); raise
     RoundFileError listing every problem in Finnish, each with its field's dotted key."""
+    duplicates = _duplicates(data) if isinstance(data, Mapping) else []
     try:
         spec = RoundSpec.model_validate(dict(data) if isinstance(data, Mapping) else data)
     except ValidationError as exc:
-        raise RoundFileError([problem_of(e) for e in exc.errors(include_url=False)]) from None
-    problems = _duplicates(spec)
-    if problems:
-        raise RoundFileError(problems)
+        problems = [problem_of(e) for e in exc.errors(include_url=False)]
+        raise RoundFileError(problems + duplicates) from None
+    if duplicates:
+        raise RoundFileError(duplicates)
     return spec
