@@ -138,3 +138,40 @@ def test_delivered_messages_keep_no_content(
         rows = session.exec(select(OutboxMessage)).all()
     assert {row.state for row in rows} == {"sent"}
     assert all(row.content == b"" and row.message_id for row in rows)
+
+
+def test_an_address_refused_for_good_fails_at_once_and_a_corrected_one_gets_the_mail(
+    runtime: Runtime, round_id: str, smtp_server: SmtpServer
+) -> None:
+    from nimeamiset.services.invitations import resend_invitation
+
+    hartola, kela = "kirjaamo@hartola.example.fi", "kirjaamo@kela.example.fi"
+    smtp_server.refuse(hartola)  # 550 5.1.1: no such mailbox
+    smtp_server.refuse(kela, "554 5.2.0 Daily recipient quota exceeded")  # passes with the day
+    queue_invitations(runtime, round_id)
+    assert deliver(runtime).sent == 3
+    with session_scope(runtime.engine) as session:
+        rows = {r.envelope_to: r for r in session.exec(select(OutboxMessage)).all()}
+        status = {
+            o.email: o for o in round_status(session, round_id, now=runtime.now()).organisations
+        }
+    assert (rows[hartola].state, rows[hartola].attempts) == ("failed", 1)
+    assert rows[hartola].last_error == "SMTPRecipientRefused 550 5.1.1"
+    assert rows[hartola].content == b""
+    assert rows[kela].state == "queued" and "554 5.2.0" in rows[kela].last_error
+    assert status[hartola].delivery_problem and status[hartola].invitation is not None
+    assert status[hartola].invitation.failed
+    assert status[kela].delivery_problem and not status[kela].invitation.failed  # type: ignore[union-attr]
+
+    # Never tried again; the quota's message is, once its back-off has passed.
+    later = at(runtime, LAUNCH_TIME + timedelta(hours=7))
+    assert deliver(later).claimed == 1
+    assert hartola not in smtp_server.recipients()
+
+    with session_scope(runtime.engine) as session:
+        request_id = rows[hartola].request_id
+    assert request_id is not None
+    with work(later, round_id) as unit:
+        resend_invitation(unit, later.mail, request_id, email="kirjaamo.uusi@hartola.example.fi")
+    assert deliver(later).sent == 1
+    assert "kirjaamo.uusi@hartola.example.fi" in smtp_server.recipients()

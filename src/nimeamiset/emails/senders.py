@@ -35,6 +35,8 @@ class Delivery:
     id: int
     ok: bool
     error: str = ""
+    permanent: bool = False
+    """The server refused the message for good (a 5xx answer): retrying will not help."""
 
 
 class Sender(Protocol):
@@ -47,6 +49,24 @@ class Sender(Protocol):
 
 
 ENHANCED_CODE = re.compile(r"^\s*([245]\.\d{1,3}\.\d{1,3})\b")
+
+
+QUOTA = "5.2.0"
+"""``554 5.2.0``: Microsoft 365's daily recipient quota. It passes with the day: not permanent."""
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """A 5xx answer to this message's recipient or content, except a quota that passes with
+    time. Connection trouble, time-outs, 4xx answers, and refusals of our own sender or login
+    (a setting to fix, which must not fail every message) are not permanent."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) and exc.recipients:
+        exc = exc.recipients[0]
+    if not isinstance(exc, aiosmtplib.SMTPRecipientRefused | aiosmtplib.SMTPDataError):
+        return False
+    enhanced = ENHANCED_CODE.match(str(exc.message or ""))
+    if enhanced is not None and enhanced.group(1) == QUOTA:
+        return False
+    return 500 <= exc.code < 600
 
 
 def _describe(exc: BaseException) -> str:
@@ -125,7 +145,9 @@ class SmtpSender:
                     results.append(Delivery(envelope.id, True))
                 except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
                     log.warning("outbox message %s not delivered: %s", envelope.id, _describe(exc))
-                    results.append(Delivery(envelope.id, False, _describe(exc)))
+                    results.append(
+                        Delivery(envelope.id, False, _describe(exc), permanent=is_permanent(exc))
+                    )
                     if isinstance(exc, aiosmtplib.SMTPServerDisconnected | OSError | TimeoutError):
                         client = None
         finally:

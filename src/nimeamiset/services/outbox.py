@@ -26,7 +26,7 @@ from nimeamiset.emails.senders import Delivery, Envelope
 from nimeamiset.models import NominationRequest, OutboxMessage, Round
 from nimeamiset.services.events import OUTBOX, RequestStateChanged, event_row
 
-QUEUED, SENDING, SENT = "queued", "sending", "sent"
+QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
 LEASE = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=6)
 
@@ -223,6 +223,10 @@ def record_deliveries(session: Session, deliveries: Sequence[Delivery], *, now: 
             row.content = b""
             if row.kind == "invitation" and row.request_id is not None:
                 _mark_invited(session, row.request_id, now)
+        elif delivery.permanent:
+            # Refused for good (550 5.1.1, say): staff see it under Toimitusongelmat and fix
+            # the address, which sends a new message. Its content is not kept either.
+            row.state, row.last_error, row.content = FAILED, delivery.error[:500], b""
         else:
             row.state, row.last_error = QUEUED, delivery.error[:500]
             row.next_attempt_at = now + backoff(row.attempts)
