@@ -317,3 +317,27 @@ def test_a_reminder_that_failed_at_five_waits_for_the_morning(
         deliver_all(morning.engine, morning.sender, now=morning.now, limit=50, hours=morning.hours)
     )
     assert reminded(smtp_server) == sorted(EVERYONE)
+
+
+def test_one_request_that_fails_holds_up_no_other_reminder(
+    runtime: Runtime, links: dict[str, str], round_id: str, smtp_server: SmtpServer
+) -> None:
+    """Asikkala's link no longer matches the key (its reminder cannot be written): it is
+    tried again an hour later, and everyone else is reminded now."""
+    from nimeamiset.models import NominationRequest
+
+    with session_scope(runtime.engine) as session:
+        broken = session.exec(
+            select(NominationRequest).where(NominationRequest.email == ASIKKALA)
+        ).one()
+        broken.token_hash = "0" * 64
+        session.add(broken)
+        session.commit()
+    rt = at(runtime, moment("2024-03-20T09:00"))
+    sweep(rt)
+    assert reminded(smtp_server) == sorted(EVERYONE - {ASIKKALA})
+    with session_scope(runtime.engine) as session:
+        again = session.exec(
+            select(NominationRequest.next_reminder_at).where(NominationRequest.email == ASIKKALA)
+        ).one()
+    assert again == moment("2024-03-20T10:00")

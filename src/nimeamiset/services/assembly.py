@@ -18,6 +18,7 @@ from nimeamiset.models import Round
 from nimeamiset.services.events import SWEEP, RosterAssembled
 from nimeamiset.services.meetings import invitations_sent, invite_to_meeting
 from nimeamiset.services.outbox import Mail
+from nimeamiset.services.reminders import RETRY_LATER, log
 from nimeamiset.services.roster import assemble, latest_version
 from nimeamiset.services.work import RoundWork, round_work
 
@@ -96,6 +97,20 @@ def queue_due_assemblies(
         if claimed != 1:
             session.rollback()
             continue
-        with round_work(session, round_id, actor=SWEEP, now=now) as work:
-            done.append(assemble_and_notify(work, mail, reason="ajastettu"))
+        try:
+            with round_work(session, round_id, actor=SWEEP, now=now) as work:
+                done.append(assemble_and_notify(work, mail, reason="ajastettu"))
+        except Exception as exc:  # one broken round must not hold up the others
+            log.error(
+                "assembly of round %s failed (%s); tried again in %s",
+                round_id,
+                type(exc).__name__,
+                RETRY_LATER,
+            )
+            session.execute(
+                update(Round)
+                .where(col(Round.id) == round_id)
+                .values(next_assembly_at=now + RETRY_LATER)
+            )
+            session.commit()
     return done

@@ -3,8 +3,9 @@ claims each one with a compare-and-set UPDATE, and queues the reminder in the sa
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
@@ -18,6 +19,10 @@ from nimeamiset.models import NominationRequest, Organisation, OutboxMessage, Ro
 from nimeamiset.services.events import SWEEP, ReminderQueued
 from nimeamiset.services.outbox import QUEUED, Mail
 from nimeamiset.services.work import RoundWork, round_work
+
+log = logging.getLogger("nimeamiset.sweep")
+RETRY_LATER = timedelta(hours=1)
+"""When a reminder, summary or assembly failed, the next try: the rest of the sweep goes on."""
 
 REMINDABLE = (RequestState.PENDING.value, RequestState.INVITED.value)
 CANCELLED = "cancelled"
@@ -215,7 +220,23 @@ def queue_due_reminders(
     while True:
         ids = due_request_ids(session, now=now, limit=limit)
         for request_id in ids:
-            reminder = remind_one(session, mail, request_id, now=now, hours=hours)
+            try:
+                reminder = remind_one(session, mail, request_id, now=now, hours=hours)
+            except Exception as exc:  # one broken request must not hold up the others
+                session.rollback()
+                log.error(
+                    "reminder of request %s failed (%s); tried again in %s",
+                    request_id,
+                    type(exc).__name__,
+                    RETRY_LATER,
+                )
+                session.execute(
+                    update(NominationRequest)
+                    .where(col(NominationRequest.id) == request_id)
+                    .values(next_reminder_at=now + RETRY_LATER)
+                )
+                session.commit()
+                continue
             if reminder is not None:
                 sent.append(reminder)
         if len(ids) < limit:

@@ -14,6 +14,7 @@ from nimeamiset.domain.states import RoundState
 from nimeamiset.emails import catalog
 from nimeamiset.models import Round
 from nimeamiset.services.outbox import Mail, queue_email
+from nimeamiset.services.reminders import RETRY_LATER, log
 from nimeamiset.services.status import round_status
 
 
@@ -43,20 +44,36 @@ def queue_due_summaries(session: Session, mail: Mail, *, now: datetime, hours: H
         if claimed != 1:
             session.rollback()
             continue
-        status = round_status(session, round_id, now=now)
-        queue_email(
-            session,
-            mail,
-            kind="summary",
-            lang="fi",
-            context=catalog.summary(round_, status, f"{mail.base_url}/henkilosto/{round_id}"),
-            to=round_.contact_email,
-            to_name=round_.contact_name,
-            dedupe_key=f"summary:{round_id}:{round_.deadline.isoformat()}",
-            now=now,
-            round_id=round_id,
-            auto=True,
-        )
-        session.commit()
+        try:
+            status = round_status(session, round_id, now=now)
+            queue_email(
+                session,
+                mail,
+                kind="summary",
+                lang="fi",
+                context=catalog.summary(round_, status, f"{mail.base_url}/henkilosto/{round_id}"),
+                to=round_.contact_email,
+                to_name=round_.contact_name,
+                dedupe_key=f"summary:{round_id}:{round_.deadline.isoformat()}",
+                now=now,
+                round_id=round_id,
+                auto=True,
+            )
+            session.commit()
+        except Exception as exc:  # one broken round must not hold up the others
+            session.rollback()
+            log.error(
+                "summary of round %s failed (%s); tried again in %s",
+                round_id,
+                type(exc).__name__,
+                RETRY_LATER,
+            )
+            session.execute(
+                update(Round)
+                .where(col(Round.id) == round_id)
+                .values(next_summary_at=now + RETRY_LATER)
+            )
+            session.commit()
+            continue
         done.append(round_id)
     return done
