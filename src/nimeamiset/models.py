@@ -160,6 +160,9 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_utc())
     next_attempt_at: datetime = Field(sa_column=_utc())
     lease_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    claim_token: str | None = Field(
+        default=None, max_length=32, description="the claim that may record the outcome"
+    )
     sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     last_error: str = Field(default="", max_length=500)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from datetime import timedelta
+from typing import Any
 
 from sqlmodel import select
 
@@ -175,3 +176,38 @@ def test_an_address_refused_for_good_fails_at_once_and_a_corrected_one_gets_the_
         resend_invitation(unit, later.mail, request_id, email="kirjaamo.uusi@hartola.example.fi")
     assert deliver(later).sent == 1
     assert "kirjaamo.uusi@hartola.example.fi" in smtp_server.recipients()
+
+
+def test_a_sender_whose_lease_ran_out_cannot_undo_the_one_that_took_over(
+    runtime: Runtime, round_id: str
+) -> None:
+    """A claims and stalls; its lease runs out; B claims the same messages and sends them.
+    A's late failure must not put them back in the queue, before or after B records."""
+    from nimeamiset.emails.senders import Delivery
+    from nimeamiset.services.outbox import record_deliveries
+
+    queue_invitations(runtime, round_id)
+    with session_scope(runtime.engine) as session:
+        stalled = claim_due(session, now=runtime.now(), limit=50)
+    later = LAUNCH_TIME + timedelta(minutes=11)
+    with session_scope(runtime.engine) as session:
+        taken_over = claim_due(session, now=later, limit=50)
+    assert [e.id for e in taken_over] == [e.id for e in stalled]
+    assert {e.claim for e in taken_over}.isdisjoint({e.claim for e in stalled})
+
+    def record(envelopes: list[Any], ok: bool) -> None:
+        with session_scope(runtime.engine) as session:
+            record_deliveries(
+                session,
+                [Delivery(e.id, ok, "" if ok else "SMTPServerDisconnected") for e in envelopes],
+                now=later,
+                claim=envelopes[0].claim,
+            )
+
+    record(stalled, ok=False)  # too late: ignored
+    record(taken_over, ok=True)
+    record(stalled, ok=False)  # still ignored
+    with session_scope(runtime.engine) as session:
+        rows = session.exec(select(OutboxMessage)).all()
+        assert {(r.state, r.attempts) for r in rows} == {("sent", 1)}
+        assert waiting_count(session, round_id=round_id) == 0

@@ -28,6 +28,8 @@ class Envelope:
     mail_from: str
     to: str
     content: bytes
+    claim: str = ""
+    """The claim that took the message: only it may record the outcome."""
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ async def deliver_batch(
         return BatchReport(0, 0, 0)
     deliveries = await sender.send_many(envelopes)
     with session_scope(engine) as session:
-        record_deliveries(session, deliveries, now=now)
+        record_deliveries(session, deliveries, now=now, claim=envelopes[0].claim)
     sent = sum(1 for d in deliveries if d.ok)
     return BatchReport(len(envelopes), sent, len(deliveries) - sent)
 

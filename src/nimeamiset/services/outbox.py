@@ -5,6 +5,7 @@ it is never dropped."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -176,10 +177,11 @@ def claim_due(
     candidates = candidates.order_by(col(OutboxMessage.id)).limit(limit)
     # The state test is repeated outside the subquery: a row that another sender claimed in
     # the meantime no longer matches when this UPDATE reaches it, and is skipped.
+    claim = secrets.token_hex(16)
     claimed = session.execute(
         update(OutboxMessage)
         .where(col(OutboxMessage.id).in_(candidates.scalar_subquery()), _due(now))
-        .values(state=SENDING, lease_until=now + max(lease, LEASE))
+        .values(state=SENDING, lease_until=now + max(lease, LEASE), claim_token=claim)
         .returning(
             col(OutboxMessage.id),
             col(OutboxMessage.envelope_from),
@@ -188,15 +190,22 @@ def claim_due(
         )
     ).all()
     session.commit()
-    return sorted((Envelope(*row) for row in claimed), key=lambda e: e.id)
+    envelopes = (Envelope(id_, sender, to, content, claim) for id_, sender, to, content in claimed)
+    return sorted(envelopes, key=lambda e: e.id)
 
 
 def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** min(attempts, 10)), MAX_BACKOFF)
 
 
-def record_deliveries(session: Session, deliveries: Sequence[Delivery], *, now: datetime) -> None:
-    """Write what the sender did; an invitation delivered marks its request invited. Commits."""
+def record_deliveries(
+    session: Session, deliveries: Sequence[Delivery], *, now: datetime, claim: str | None = None
+) -> None:
+    """Write what the sender did; an invitation delivered marks its request invited. Commits.
+
+    Fenced to the claim: a sender whose lease ran out, and whose messages another sender has
+    claimed since, records nothing (it would otherwise put back to "queued" a message the
+    other sent, and undo the other's success)."""
     by_id = {d.id: d for d in deliveries}
     rows = session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(by_id))).all()
     # A delivered invitation changes its request's state: take the rounds' locks first, in
@@ -212,8 +221,9 @@ def record_deliveries(session: Session, deliveries: Sequence[Delivery], *, now: 
         session.exec(select(Round.id).where(Round.id == round_id).with_for_update()).first()
     for row in rows:
         delivery = by_id[row.id]  # type: ignore[index]
-        if row.state != SENDING:
+        if row.state != SENDING or (claim is not None and row.claim_token != claim):
             continue
+        row.claim_token = None
         row.attempts += 1
         row.lease_until = None
         if delivery.ok:
