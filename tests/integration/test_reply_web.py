@@ -248,3 +248,21 @@ def test_the_form_shows_the_organisations_own_extended_deadline(
     with client_at(runtime, AFTER_DEADLINE) as late_client:
         page = late_client.get(path_of(launched[ASIKKALA])).text
     assert "5.4.2024 mennessä" in page and "Määräaika on päättynyt" not in page
+
+
+def test_control_characters_in_a_reply_are_dropped_not_stored(
+    runtime: Runtime, client: TestClient, launched: dict[str, str], round_id: str
+) -> None:
+    """NUL cannot be stored in PostgreSQL (it gave a 500); no control character is kept."""
+    hostile = {
+        **GOOD,
+        "seat1_member_name": "Aino\x00 Mäkelä\x1b",
+        "seat1_member_title": "j\x07ohtaja",
+    }
+    response = client.post(path_of(launched[ASIKKALA]), data=hostile, follow_redirects=False)
+    assert response.status_code == 303
+    with session_scope(runtime.engine) as session:
+        member = round_status(session, round_id, now=runtime.now()).as_json()["organisations"][0][
+            "member"
+        ]
+    assert (member["name"], member["title"]) == ("Aino Mäkelä", "johtaja")

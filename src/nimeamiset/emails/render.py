@@ -8,6 +8,7 @@ loudly instead of sending a blank.
 from __future__ import annotations
 
 import email.policy
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from nimeamiset.domain.text import without_controls
 from nimeamiset.domain.timefmt import HELSINKI, LANGUAGES
 
 PARTS = ("subject.txt", "body.txt", "body.html")
@@ -75,6 +77,24 @@ def domain_of(address: str) -> str:
     return getaddresses([address])[0][1].rpartition("@")[2] or "localhost"
 
 
+_SPECIALS = re.compile(r'[,;:<>@"()\[\]\\]+')
+MAX_DISPLAY_NAME = 64
+
+
+def display_name(name: str) -> str:
+    """A person's or organisation's name as it may stand before an address in a header: no
+    control characters, none of the characters that separate or make addresses (a name like
+    "Virtanen, Matti, x@evil.fi" cannot add an address, however a mail library folds it),
+    one space between words, and short enough never to be folded."""
+    plain = _SPECIALS.sub(" ", without_controls(name))
+    return " ".join(plain.split())[:MAX_DISPLAY_NAME].strip()
+
+
+def _addressed(name: str, address: str) -> Address | str:
+    shown = display_name(name)
+    return Address(display_name=shown, addr_spec=address) if shown else address
+
+
 def build_message(
     rendered: Rendered,
     *,
@@ -91,11 +111,11 @@ def build_message(
 ) -> EmailMessage:
     """A multipart/alternative message with a fixed Message-ID, ready to be stored and sent."""
     message = EmailMessage(policy=email.policy.SMTP)
-    message["Subject"] = rendered.subject
+    message["Subject"] = " ".join(without_controls(rendered.subject).split())
     message["From"] = mail_from
-    message["To"] = Address(display_name=to_name, addr_spec=to) if to_name else to
+    message["To"] = _addressed(to_name, to)
     if reply_to:
-        message["Reply-To"] = Address(display_name=reply_to[0], addr_spec=reply_to[1])
+        message["Reply-To"] = _addressed(*reply_to)
     message["Date"] = format_datetime(sent_at.astimezone(HELSINKI))
     message["Message-ID"] = f"<{uuid.uuid4().hex}@{domain_of(mail_from)}>"
     if auto:

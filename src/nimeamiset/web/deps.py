@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from nimeamiset.domain.text import without_controls
 from nimeamiset.runtime import Runtime
 from nimeamiset.web.texts import LANGUAGE_NAMES, translate
 
@@ -58,3 +59,14 @@ def render(
         **context,
     }
     return templates.TemplateResponse(request, template, full, status_code=status_code)
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """The posted form's text fields. Read here, asynchronously, so that the handlers can be
+    plain functions: FastAPI runs those in its thread pool, and their database work (which
+    may wait for a lock) never stalls the event loop and every other visitor with it.
+    Control characters are removed here, from every field of every form."""
+    return {k: without_controls(v) for k, v in (await request.form()).items() if isinstance(v, str)}
+
+
+FormDep = Annotated[dict[str, str], Depends(form_fields)]

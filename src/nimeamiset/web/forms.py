@@ -5,25 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Annotated
-
-from fastapi import Depends, Request
 
 from nimeamiset.domain.people import PERSON_FIELDS, FieldError, Role, parse_person
 from nimeamiset.services.replies import Seat
+from nimeamiset.web.deps import FormDep as FormDep  # read there, for every form
+from nimeamiset.web.deps import form_fields as form_fields
 from nimeamiset.web.texts import translate
 
 ROLES = (Role.MEMBER, Role.DEPUTY)
-
-
-async def form_fields(request: Request) -> dict[str, str]:
-    """The posted form's text fields. Read here, asynchronously, so that the handlers can be
-    plain functions: FastAPI runs those in its thread pool, and their database work (which
-    may wait for a lock) never stalls the event loop and every other visitor with it."""
-    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-
-
-FormDep = Annotated[dict[str, str], Depends(form_fields)]
 
 
 def field_id(seat: int, role: str, name: str) -> str:

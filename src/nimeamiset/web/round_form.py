@@ -19,6 +19,7 @@ from starlette.datastructures import UploadFile
 
 from nimeamiset.domain import distribution
 from nimeamiset.domain.roundfile import Problem, field_label
+from nimeamiset.domain.text import without_controls
 from nimeamiset.services.organisations import RegisterEntry
 from nimeamiset.web.staff_fields import MAX_TYPED, clock_value, day_error, day_value, read_clock
 
@@ -41,6 +42,7 @@ async def posted_form(request: Request) -> Posted:
     posted = Posted()
     for key, value in form.multi_items():
         if isinstance(value, str):
+            value = without_controls(value)
             posted.fields.setdefault(key, value)
             posted.lists.setdefault(key, []).append(value)
         elif isinstance(value, UploadFile) and value.filename and key == LIST_FILE:

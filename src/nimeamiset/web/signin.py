@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import secrets
 import unicodedata
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request
@@ -49,7 +49,7 @@ from nimeamiset.web.auth import (
     tokens_equal,
     verify_csrf,
 )
-from nimeamiset.web.deps import RuntimeDep, render
+from nimeamiset.web.deps import FormDep, RuntimeDep, render
 
 log = logging.getLogger("nimeamiset.web")
 router = APIRouter(prefix="/henkilosto")
@@ -60,15 +60,6 @@ WRONG = "Sähköposti tai salasana on väärin."
 STALE_FORM = (
     "Lomake oli vanhentunut tai tuli toiselta sivustolta. Tarkista tiedot ja lähetä uudelleen."
 )
-
-
-async def form_fields(request: Request) -> dict[str, str]:
-    """The posted text fields, read asynchronously; the handlers (database work, Argon2) are
-    plain functions that FastAPI runs in its thread pool."""
-    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-
-
-FormDep = Annotated[dict[str, str], Depends(form_fields)]
 
 
 def local_next(value: str | None) -> str:
