@@ -244,3 +244,12 @@ def test_staff_replace_a_deputy_after_assembly_and_export_both_versions(
     ][-1]
     assert "Ville Vaihto" in parts(confirmation)[0]
     assert token_of(link_in(confirmation)) == token_of(link)  # the same link, written again
+
+
+def test_a_refused_secret_key_is_never_printed(
+    env: Runtime, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NIMEAMISET_SECRET_KEY", "lyhyt-mutta-salainen")
+    code, out, err = run(capsys, "round", "list")
+    assert code == 2 and "NIMEAMISET_SECRET_KEY" in err and "at least 32" in err
+    assert "lyhyt-mutta-salainen" not in err + out

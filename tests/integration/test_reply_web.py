@@ -266,3 +266,15 @@ def test_control_characters_in_a_reply_are_dropped_not_stored(
             "member"
         ]
     assert (member["name"], member["title"]) == ("Aino Mäkelä", "johtaja")
+
+
+def test_a_huge_body_is_refused_before_it_is_read(
+    client: TestClient, launched: dict[str, str]
+) -> None:
+    answer = client.post(
+        path_of(launched[ASIKKALA]),
+        content=b"x" * (300 * 1024),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert answer.status_code == 413
+    assert client.post(path_of(launched[ASIKKALA]), data=GOOD).status_code == 200

@@ -319,3 +319,8 @@ def test_the_access_log_lists_newest_first_by_person_a_page_at_a_time(
     only = client.get("/henkilosto/kayttoloki", params={"henkilo": staff_account.email}).text
     assert {row[1] for row in rows_of(only)} == {staff_account.email}
     assert {row[2] for row in rows_of(only)} >= {"kirjautui", "katsoi"}
+
+
+def test_an_absurd_version_number_is_refused_not_a_server_error(client: TestClient) -> None:
+    answer = client.get(f"{ROUND}/kokoonpano.csv", params={"versio": "99999999999999999999999"})
+    assert answer.status_code == 422

@@ -128,7 +128,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         get_settings()
     except ValidationError as exc:
-        print(f"nimeamiset: settings: {exc}", file=sys.stderr)
+        # Never the values given: one of them may be a secret key or a password.
+        for error in exc.errors(include_input=False, include_url=False):
+            where = ".".join(str(part) for part in error["loc"]) or "settings"
+            print(
+                f"nimeamiset: settings: NIMEAMISET_{where.upper()}: {error['msg']}", file=sys.stderr
+            )
         return 2
     try:
         return int(args.func(args))

@@ -7,7 +7,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from nimeamiset.config import Settings
@@ -35,6 +35,27 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
+
+
+MAX_FORM_BYTES = 256 * 1024
+"""A reply form with every seat filled is a few kilobytes; nothing an organisation sends
+needs more. Staff pages take a distribution list file (2 MB) besides their fields."""
+MAX_STAFF_BYTES = 3 * 1024 * 1024
+
+
+def _too_large(request: Request) -> Response | None:
+    """Refuse a body larger than the page could need before any of it is read (a personal
+    link's form must not make the app read hundreds of megabytes)."""
+    declared = request.headers.get("content-length")
+    if declared is None or not declared.isdigit():
+        return None
+    limit = MAX_STAFF_BYTES if request.url.path.startswith("/henkilosto") else MAX_FORM_BYTES
+    if int(declared) <= limit:
+        return None
+    return PlainTextResponse(
+        "Lähetys on liian suuri. / Inlämningen är för stor. / The request is too large.",
+        status_code=413,
+    )
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -65,7 +86,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         started = time.perf_counter()
-        response = await call_next(request)
+        too_large = _too_large(request)
+        response = too_large if too_large is not None else await call_next(request)
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
         # Log the route's pattern, never the path itself: it carries personal link tokens.

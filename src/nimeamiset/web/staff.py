@@ -5,9 +5,9 @@ events, the roster downloads and (for coordinators) the access log. Only for sig
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import col, select
 
@@ -191,7 +191,7 @@ def roster_download(
     fmt: str,
     rt: RuntimeDep,
     person: StaffDep,
-    versio: int | None = None,
+    versio: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
 ) -> Response:
     if fmt not in FORMATS:
         raise HTTPException(404)
