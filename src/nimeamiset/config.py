@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     """How long nominees' data is kept after the body's term, in Finnish, e.g.
     "10 vuotta toimikauden päättymisestä"; empty: the notice refers to the records plan."""
 
+    link_days_after_meeting: int = Field(default=90, ge=1, le=3650)
+    """Personal links stop working this many days after the round's first meeting (and at
+    once when the round is closed), with the same page as an unknown link."""
+
     reminder_hour: int = Field(default=9, ge=0, le=23)
     """A reminder is due from this hour (Europe/Helsinki) on its day."""
     quiet_from: int = Field(default=18, ge=0, le=23)

@@ -54,6 +54,7 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
             base_url=settings.public_base_url,
             dpo_email=settings.dpo_email,
             privacy_retention=settings.privacy_retention,
+            link_days_after_meeting=settings.link_days_after_meeting,
         ),
         sender=make_sender(settings),
     )

@@ -278,3 +278,18 @@ def test_a_huge_body_is_refused_before_it_is_read(
     )
     assert answer.status_code == 413
     assert client.post(path_of(launched[ASIKKALA]), data=GOOD).status_code == 200
+
+
+def test_a_link_stops_working_some_time_after_the_first_meeting(
+    runtime: Runtime, launched: dict[str, str]
+) -> None:
+    """The first meeting is on 18.4.2024; links work for 90 days after it, by default."""
+    from datetime import datetime
+
+    for moment, status in (("2024-07-16T10:00:00+03:00", 200), ("2024-07-18T10:00:00+03:00", 404)):
+        with client_at(runtime, datetime.fromisoformat(moment)) as late:
+            page = late.get(path_of(launched[ASIKKALA]))
+        assert page.status_code == status
+    with client_at(runtime, datetime.fromisoformat("2024-07-18T10:00:00+03:00")) as late:
+        answer = late.post(path_of(launched[ASIKKALA]), data=GOOD)
+    assert answer.status_code == 404 and "Linkki ei ole voimassa" in answer.text

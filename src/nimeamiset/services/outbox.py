@@ -42,6 +42,8 @@ class Mail:
     secret_key: bytes
     dpo_email: str | None = None
     privacy_retention: str = ""
+    link_days_after_meeting: int = 90
+    """Personal links stop working this many days after the first meeting."""
 
     def link(self, token: str) -> str:
         return f"{self.base_url}/n/{token}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
@@ -51,7 +51,18 @@ class RequestView:
     holder: joint_seats.Holder | None  # another organisation filled this joint seat
 
 
-def _find(session: Session, token: str) -> tuple[NominationRequest, Round, Organisation]:
+LINK_DAYS_AFTER_MEETING = 90
+
+
+def _find(
+    session: Session,
+    token: str,
+    *,
+    now: datetime | None = None,
+    days: int = LINK_DAYS_AFTER_MEETING,
+) -> tuple[NominationRequest, Round, Organisation]:
+    """The request of a personal link that still works: its round launched and not closed,
+    and (given ``now``) its first meeting no more than ``days`` days ago."""
     if not token or len(token) > 100:
         raise LinkNotValid
     query = (
@@ -62,6 +73,8 @@ def _find(session: Session, token: str) -> tuple[NominationRequest, Round, Organ
         # Not yet launched, or closed: the same answer as for a link that never existed.
         .where(col(Round.state) == RoundState.LAUNCHED)
     )
+    if now is not None:
+        query = query.where(col(Round.meeting_start) > now - timedelta(days=days))
     row = session.exec(query).first()
     if row is None:
         raise LinkNotValid
@@ -78,8 +91,14 @@ def nominees_of(session: Session, reply_id: int) -> list[Nominee]:
     )
 
 
-def view_request(session: Session, token: str) -> RequestView:
-    request, round_, organisation = _find(session, token)
+def view_request(
+    session: Session,
+    token: str,
+    *,
+    now: datetime | None = None,
+    days: int = LINK_DAYS_AFTER_MEETING,
+) -> RequestView:
+    request, round_, organisation = _find(session, token, now=now, days=days)
     reply = session.get(Reply, request.current_reply_id) if request.current_reply_id else None
     seats: list[dict[str, dict[str, str]]] = []
     if reply is not None and reply.id is not None:
@@ -107,7 +126,7 @@ def _record(
     decline_reason: str,
     kind: str,
 ) -> ReplyOutcome:
-    request, round_, _ = _find(session, token)
+    request, round_, _ = _find(session, token, now=now, days=mail.link_days_after_meeting)
     session.rollback()  # the unit of work starts its own transaction with the round's lock
     with round_work(session, round_.id, actor=Actor.organisation(request.id), now=now) as work:
         assert request.id is not None

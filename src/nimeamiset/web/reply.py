@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from nimeamiset.db import session_scope
 from nimeamiset.domain.timefmt import format_date, format_datetime, format_meeting, is_late
@@ -88,10 +89,15 @@ def _form_context(view: RequestView, lang: str, rt: Runtime, token: str) -> dict
     }
 
 
+def _view(session: Session, rt: Runtime, token: str) -> RequestView:
+    """The link's request, if the link still works now (see view_request)."""
+    return view_request(session, token, now=rt.now(), days=rt.mail.link_days_after_meeting)
+
+
 @router.get("/{token}", response_class=HTMLResponse)
 def show_form(request: Request, token: str, rt: RuntimeDep) -> Response:
     with session_scope(rt.engine) as session:
-        view = view_request(session, token)
+        view = _view(session, rt, token)
     lang = pick_language(request, view.request.language)
     context = _form_context(view, lang, rt, token)
     if view.reply is not None and not view.reply.declined:
@@ -104,7 +110,7 @@ def post_nomination(
     request: Request, token: str, rt: RuntimeDep, background: BackgroundTasks, data: FormDep
 ) -> Response:
     with session_scope(rt.engine) as session:
-        view = view_request(session, token)
+        view = _view(session, rt, token)
         lang = pick_language(request, view.request.language)
         parsed = parse_nomination(
             data, view.request.seats, gender_required=view.round.gender_balance
@@ -118,7 +124,12 @@ def post_nomination(
         except SeatTaken:
             # Another organisation of the joint seat was first: show whom, keep nothing typed.
             session.rollback()
-            context = _form_context(view_request(session, token), lang, rt, token)
+            context = _form_context(
+                _view(session, rt, token),
+                lang,
+                rt,
+                token,
+            )
             return render(request, "reply_form.html", context, lang=lang, status_code=409)
     background.add_task(deliver_now(rt, view.round.id))
     return RedirectResponse(f"/n/{token}/kiitos?kieli={lang}", status_code=303)
@@ -130,7 +141,7 @@ def post_decline(
 ) -> Response:
     reason = data.get("reason", "")
     with session_scope(rt.engine) as session:
-        view = view_request(session, token)
+        view = _view(session, rt, token)
         lang = pick_language(request, view.request.language)
         cleaned = reason.strip()
         if not cleaned or len(cleaned) > MAX_REASON:
@@ -150,7 +161,7 @@ def post_joint_answer(
     agree = data.get("answer") == "confirm"
     message = data.get("message", "")
     with session_scope(rt.engine) as session:
-        view = view_request(session, token)
+        view = _view(session, rt, token)
         lang = pick_language(request, view.request.language)
         if view.holder is None:
             return RedirectResponse(f"/n/{token}?kieli={lang}", status_code=303)
@@ -166,7 +177,7 @@ def post_joint_answer(
 @router.get("/{token}/kiitos", response_class=HTMLResponse)
 def thanks(request: Request, token: str, rt: RuntimeDep) -> Response:
     with session_scope(rt.engine) as session:
-        view = view_request(session, token)
+        view = _view(session, rt, token)
     if view.reply is None:
         return RedirectResponse(f"/n/{token}", status_code=303)
     lang = pick_language(request, view.request.language)
