@@ -68,6 +68,7 @@ integration: install postgres
 bench: install
 	$(BIN)/python benchmarks/bench_send.py
 	$(BIN)/python benchmarks/bench_sweep.py
+	$(BIN)/python benchmarks/bench_exports.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .coverage tests/browser/node_modules

@@ -100,31 +100,33 @@ def _table(document: DocumentObject, roster_lines: list[Line]) -> None:
     table.autofit = False
     for column, width in zip(table.columns, COLUMN_WIDTHS_MM, strict=True):
         column.width = Mm(width)
-    for row in table.rows:
+    # Each row and its cells read once: python-docx builds the whole list again for every
+    # table.rows[i] or table.cell(i, j), which made a 200-organisation roster take seconds.
+    rows = list(table.rows)
+    cells = [list(row.cells) for row in rows]
+    for row, row_cells in zip(rows, cells, strict=True):
         _row_flag(row, "w:cantSplit")
-        for cell, width in zip(row.cells, COLUMN_WIDTHS_MM, strict=True):
+        for cell, width in zip(row_cells, COLUMN_WIDTHS_MM, strict=True):
             cell.width = Mm(width)
 
-    header = table.rows[0]
-    _row_flag(header, "w:tblHeader")
-    for cell, heading in zip(header.cells, PRINT_HEADER, strict=True):
+    _row_flag(rows[0], "w:tblHeader")
+    for cell, heading in zip(cells[0], PRINT_HEADER, strict=True):
         _write(cell, heading, bold=True)
 
     for index, line in enumerate(roster_lines, start=1):
-        cells = table.rows[index].cells
+        row_cells = cells[index]
         if line.first_of_seat:
-            _write(cells[0], line.seat_heading)
-        _write(cells[1], line.base_role, muted=not line.named)
+            _write(row_cells[0], line.seat_heading)
+        _write(row_cells[1], line.base_role, muted=not line.named)
         if line.named:
-            _write(cells[2], line.name or "ei nimetty", muted=not line.name)
-            _write(cells[3], line.title)
+            _write(row_cells[2], line.name or "ei nimetty", muted=not line.name)
+            _write(row_cells[3], line.title)
         if line.first_of_seat and line.seat_rows > 1:
-            _keep_with_next(table.rows[index])
+            _keep_with_next(rows[index])
     # Merge each seat's organisation cell over its rows, once everything is written.
     for index, line in enumerate(roster_lines, start=1):
         if line.first_of_seat and line.seat_rows > 1:
-            top = table.cell(index, 0)
-            top.merge(table.cell(index + line.seat_rows - 1, 0))
+            cells[index][0].merge(cells[index + line.seat_rows - 1][0])
 
 
 def _balance(document: DocumentObject, roster: Roster) -> None:
