@@ -293,3 +293,20 @@ def test_a_link_stops_working_some_time_after_the_first_meeting(
     with client_at(runtime, datetime.fromisoformat("2024-07-18T10:00:00+03:00")) as late:
         answer = late.post(path_of(launched[ASIKKALA]), data=GOOD)
     assert answer.status_code == 404 and "Linkki ei ole voimassa" in answer.text
+
+
+def test_a_link_cannot_be_used_to_send_mail_at_will(
+    runtime: Runtime, client: TestClient, launched: dict[str, str]
+) -> None:
+    """Each changed reply may mail notices to new addresses: twenty changes a day through one
+    link, then the reply stands until tomorrow."""
+    from nimeamiset.services.replies import MAX_WEB_VERSIONS_PER_DAY
+
+    for n in range(MAX_WEB_VERSIONS_PER_DAY):
+        changed = {**GOOD, "seat1_member_email": f"aino{n}@asikkala.example.fi"}
+        answer = client.post(path_of(launched[ASIKKALA]), data=changed, follow_redirects=False)
+        assert answer.status_code == 303
+    refused = client.post(path_of(launched[ASIKKALA]), data=GOOD, follow_redirects=False)
+    assert refused.status_code == 429
+    assert "Vastausta on muutettu tänään jo 20 kertaa" in refused.text
+    assert counts(runtime)[0] == MAX_WEB_VERSIONS_PER_DAY

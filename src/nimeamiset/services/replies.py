@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, col, func, select
 
 from nimeamiset.domain.people import Person, Role
 from nimeamiset.domain.states import RequestState, RoundState
-from nimeamiset.domain.timefmt import is_late, local
+from nimeamiset.domain.timefmt import HELSINKI, is_late, local
 from nimeamiset.domain.tokens import hash_token
 from nimeamiset.emails import catalog
 from nimeamiset.models import NominationRequest, Nominee, Organisation, OutboxMessage, Reply, Round
@@ -21,6 +21,14 @@ from nimeamiset.services.notices import queue_nominee_notices
 from nimeamiset.services.outbox import Mail
 from nimeamiset.services.reminders import deadline_of, stop_reminders
 from nimeamiset.services.work import RoundWork, round_work
+
+MAX_WEB_VERSIONS_PER_DAY = 20
+"""Replies through one personal link in one day (Helsinki). Each may mail notices and, after
+assembly, a roster: a link must not become a way to make the council send mail at will."""
+
+
+class TooManyReplies(Exception):
+    """The link's reply was changed too often today; the reply stands as it was."""
 
 
 class LinkNotValid(LookupError):
@@ -194,6 +202,17 @@ def _record_for(
         + 1
     )
     # A reply staff record late may have come in time: judged by the day it came.
+    if channel == "web":
+        day_start = datetime.combine(local(now).date(), time(0), tzinfo=HELSINKI)
+        today = session.exec(
+            select(func.count())
+            .select_from(Reply)
+            .where(Reply.request_id == request.id)
+            .where(col(Reply.submitted_at) >= day_start)
+            .where(col(Reply.channel) == "web")
+        ).one()
+        if today >= MAX_WEB_VERSIONS_PER_DAY:
+            raise TooManyReplies
     late = (
         received_on > deadline_of(round_, request)
         if received_on is not None

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from nimeamiset.config import Settings
 from nimeamiset.runtime import Runtime, build_runtime
-from nimeamiset.services.replies import LinkNotValid
+from nimeamiset.services.replies import LinkNotValid, TooManyReplies
 from nimeamiset.web import (
     auth,
     capture_view,
@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.include_router(reply.router)
     app.add_exception_handler(LinkNotValid, reply.invalid_link)
+    app.add_exception_handler(TooManyReplies, reply.too_many)
     # Sign-in routes first: the staff router's /henkilosto/{round_id} would match them too.
     app.include_router(signin.router)
     if rt.settings.oidc_enabled:

@@ -16,6 +16,7 @@ from nimeamiset.runtime import Runtime
 from nimeamiset.services.joint_seats import SeatTaken
 from nimeamiset.services.reminders import deadline_of
 from nimeamiset.services.replies import (
+    MAX_WEB_VERSIONS_PER_DAY,
     RequestView,
     submit_decline,
     submit_joint_answer,
@@ -44,6 +45,17 @@ async def invalid_link(request: Request, _exc: Exception) -> Response:
     """For every route: the same page and status whatever the token was, nothing to probe."""
     return render(
         request, "invalid_link.html", {}, lang=pick_language(request, "fi"), status_code=404
+    )
+
+
+async def too_many(request: Request, _exc: Exception) -> Response:
+    lang = pick_language(request, "fi")
+    return render(
+        request,
+        "too_many.html",
+        {"limit": MAX_WEB_VERSIONS_PER_DAY},
+        lang=lang,
+        status_code=429,
     )
 
 

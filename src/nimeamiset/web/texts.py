@@ -193,6 +193,19 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "change": {"fi": "Korjaa vastausta", "sv": "Rätta svaret", "en": "Correct the reply"},
     "contact": {"fi": "Lisätiedot", "sv": "Mer information", "en": "More information"},
+    "too_many_title": {
+        "fi": "Liian monta muutosta tänään",
+        "sv": "För många ändringar i dag",
+        "en": "Too many changes today",
+    },
+    "too_many_body": {
+        "fi": "Vastausta on muutettu tänään jo {n} kertaa tämän linkin kautta. Vastaus on "
+        "tallessa; voitte muuttaa sitä taas huomenna tai ottaa yhteyttä pyynnön lähettäjään.",
+        "sv": "Svaret har redan ändrats {n} gånger i dag via denna länk. Svaret är sparat; ni "
+        "kan ändra det igen i morgon eller kontakta avsändaren.",
+        "en": "The reply has already been changed {n} times today through this link. It is "
+        "saved; you can change it again tomorrow or contact whoever sent the request.",
+    },
     "invalid_title": {
         "fi": "Linkki ei ole voimassa",
         "sv": "Länken är inte giltig",
