@@ -44,6 +44,7 @@ from tests.conftest import (
     sign_in,
 )
 from tests.helpers import TESTER, launch, link_in, message_to, parts, to_address
+from tests.integration.test_seats import pair
 
 ROUND = "/henkilosto/muotoryhma"
 ASIKKALA = "kirjaamo@asikkala.example.fi"
@@ -100,22 +101,6 @@ def done(client: TestClient, answer: Response, where: str, what: str) -> str:
     assert answer.status_code == 303, answer.text
     assert answer.headers["location"] == f"{where}?tehty={what}"
     return client.get(answer.headers["location"]).text
-
-
-def pair(seat: int, member: str, deputy: str) -> dict[str, str]:
-    out = {}
-    for role, name, gender in (("member", member, "woman"), ("deputy", deputy, "man")):
-        slug = name.split()[0].lower()
-        out.update(
-            {
-                f"seat{seat}_{role}_name": name,
-                f"seat{seat}_{role}_title": "",
-                f"seat{seat}_{role}_email": f"{slug}@example.fi",
-                f"seat{seat}_{role}_phone": "",
-                f"seat{seat}_{role}_gender": gender,
-            }
-        )
-    return out
 
 
 def staff_events(rt: Runtime) -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ from nimeamiset.models import Round
 from nimeamiset.services.events import SWEEP, RosterAssembled
 from nimeamiset.services.meetings import invitations_sent, invite_to_meeting
 from nimeamiset.services.outbox import Mail
-from nimeamiset.services.reminders import RETRY_LATER, log
+from nimeamiset.services.reminders import RETRY_LATER, put_off
 from nimeamiset.services.roster import assemble, latest_version
 from nimeamiset.services.work import RoundWork, round_work
 
@@ -101,16 +101,11 @@ def queue_due_assemblies(
             with round_work(session, round_id, actor=SWEEP, now=now) as work:
                 done.append(assemble_and_notify(work, mail, reason="ajastettu"))
         except Exception as exc:  # one broken round must not hold up the others
-            log.error(
-                "assembly of round %s failed (%s); tried again in %s",
-                round_id,
-                type(exc).__name__,
-                RETRY_LATER,
+            later = update(Round).where(col(Round.id) == round_id)
+            put_off(
+                session,
+                later.values(next_assembly_at=now + RETRY_LATER),
+                f"assembly of round {round_id}",
+                exc,
             )
-            session.execute(
-                update(Round)
-                .where(col(Round.id) == round_id)
-                .values(next_assembly_at=now + RETRY_LATER)
-            )
-            session.commit()
     return done

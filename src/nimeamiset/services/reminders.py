@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import Executable, update
 from sqlmodel import Session, col, func, select
 
 from nimeamiset.domain import reminders as rules
@@ -89,6 +89,16 @@ def due_request_ids(session: Session, *, now: datetime, limit: int) -> list[int]
     ).all()
     session.rollback()  # end the read; each claim is a transaction of its own
     return [i for i in ids if i is not None]
+
+
+def put_off(session: Session, put_off_until: Executable, what: str, exc: Exception) -> None:
+    """One item of the sweep failed: undo its work, log it (what and the error's type, never
+    its text, which may quote people's data), move its next try later, and let the sweep go
+    on with the rest."""
+    session.rollback()
+    log.error("%s failed (%s); tried again in %s", what, type(exc).__name__, RETRY_LATER)
+    session.execute(put_off_until)
+    session.commit()
 
 
 def reminded_today(session: Session, request_id: int, now: datetime) -> bool:
@@ -223,19 +233,13 @@ def queue_due_reminders(
             try:
                 reminder = remind_one(session, mail, request_id, now=now, hours=hours)
             except Exception as exc:  # one broken request must not hold up the others
-                session.rollback()
-                log.error(
-                    "reminder of request %s failed (%s); tried again in %s",
-                    request_id,
-                    type(exc).__name__,
-                    RETRY_LATER,
+                later = update(NominationRequest).where(col(NominationRequest.id) == request_id)
+                put_off(
+                    session,
+                    later.values(next_reminder_at=now + RETRY_LATER),
+                    f"reminder of request {request_id}",
+                    exc,
                 )
-                session.execute(
-                    update(NominationRequest)
-                    .where(col(NominationRequest.id) == request_id)
-                    .values(next_reminder_at=now + RETRY_LATER)
-                )
-                session.commit()
                 continue
             if reminder is not None:
                 sent.append(reminder)

@@ -14,7 +14,7 @@ from nimeamiset.domain.states import RoundState
 from nimeamiset.emails import catalog
 from nimeamiset.models import Round
 from nimeamiset.services.outbox import Mail, queue_email
-from nimeamiset.services.reminders import RETRY_LATER, log
+from nimeamiset.services.reminders import RETRY_LATER, put_off
 from nimeamiset.services.status import round_status
 
 
@@ -61,19 +61,13 @@ def queue_due_summaries(session: Session, mail: Mail, *, now: datetime, hours: H
             )
             session.commit()
         except Exception as exc:  # one broken round must not hold up the others
-            session.rollback()
-            log.error(
-                "summary of round %s failed (%s); tried again in %s",
-                round_id,
-                type(exc).__name__,
-                RETRY_LATER,
+            later = update(Round).where(col(Round.id) == round_id)
+            put_off(
+                session,
+                later.values(next_summary_at=now + RETRY_LATER),
+                f"summary of round {round_id}",
+                exc,
             )
-            session.execute(
-                update(Round)
-                .where(col(Round.id) == round_id)
-                .values(next_summary_at=now + RETRY_LATER)
-            )
-            session.commit()
             continue
         done.append(round_id)
     return done
